@@ -79,6 +79,33 @@ SELECT v, dpq.mask_email(v)
                (E'john\t@example.com'),
                (E'john@example.com\n')) AS s(v);
 SELECT dpq.mask_email(NULL) IS NULL AS null_in_null_out;
+-- every length up to 24 and every position of '@', a control character, a
+-- space, DEL or a non-ASCII character (mask_email reads 8 bytes at a time):
+-- the same as a plain SQL statement of the rule
+WITH v AS (
+  SELECT left(repeat('abcdefghij', 3), n) AS base, n, p
+    FROM generate_series(0, 24) n, generate_series(1, 25) p
+), cand AS (
+  SELECT overlay(base PLACING x FROM p FOR 1) AS v
+    FROM v, (VALUES ('@'), (' '), (E'\t'), (E'\x7f'), (E'\x01'), ('é'), ('日')) c(x)
+   WHERE p <= n
+  UNION ALL
+  SELECT overlay(overlay(base PLACING '@' FROM p FOR 1) PLACING x FROM q FOR 1)
+    FROM v, generate_series(1, 24) q, (VALUES ('@'), ('é'), (' '), (E'\x7f')) c(x)
+   WHERE p <= n AND q <= n AND q <> p
+), ref AS (
+  SELECT v, CASE
+           WHEN v ~ '[\x01-\x20\x7f]' OR strpos(v, '@') = 0 THEN '[REDACTED]'
+           ELSE (SELECT CASE WHEN at <= 1 OR at = char_length(v) THEN '[REDACTED]'
+                             ELSE left(v, CASE WHEN at - 1 >= 3 THEN 1 ELSE 0 END)
+                                  || repeat('*', at - 1 - CASE WHEN at - 1 >= 3 THEN 1 ELSE 0 END)
+                                  || substr(v, at) END
+                   FROM (SELECT char_length(v) - strpos(reverse(v), '@') + 1 AS at) a)
+         END AS expected
+    FROM cand
+)
+SELECT count(*) AS cases, count(*) FILTER (WHERE dpq.mask_email(v) IS DISTINCT FROM expected) AS wrong
+  FROM ref;
 -- very long local part
 SELECT length(m) AS len, left(m, 3) AS head, right(m, 13) AS tail
   FROM (SELECT dpq.mask_email(repeat('é', 100000) || '@example.com') AS m) s;

@@ -26,6 +26,8 @@
  */
 #include "postgres.h"
 
+#include "port/pg_bitutils.h"
+
 #include <math.h>
 #include <sys/socket.h>
 
@@ -38,6 +40,8 @@
 #include "common/hmac.h"
 #include "common/sha2.h"
 #include "mb/pg_wchar.h"
+#include "port/pg_bitutils.h"
+#include "port/pg_bswap.h"
 #include "miscadmin.h"
 #include "parser/scansup.h"
 #include "utils/builtins.h"
@@ -305,13 +309,24 @@ char_len(const char *p, const char *end)
 	return Min(l, end - p);
 }
 
+/* pg_database_encoding_max_length(), which cannot change in a backend */
+static inline int
+encoding_max_length(void)
+{
+	static int	max_length = 0;
+
+	if (max_length == 0)
+		max_length = pg_database_encoding_max_length();
+	return max_length;
+}
+
 /* whether s is all ASCII: then characters are bytes */
 static bool
 all_ascii(const char *s, int len)
 {
 	int			i;
 
-	if (pg_database_encoding_max_length() == 1)
+	if (encoding_max_length() == 1)
 		return true;
 	for (i = 0; i < len; i++)
 		if (IS_HIGHBIT_SET(s[i]))
@@ -403,6 +418,43 @@ char_count(const char *s, int len, bool ascii)
  * or a control character anywhere) -> '[REDACTED]'.
  * ------------------------------------------------------------------------
  */
+/*
+ * Word-at-a-time byte tests on 8 bytes, exact per byte (no carry crosses
+ * bytes): each sets the high bit of every byte of v that matches.
+ */
+#define SWAR_ONES		UINT64CONST(0x0101010101010101)
+#define SWAR_LOWS		UINT64CONST(0x7f7f7f7f7f7f7f7f)
+#define SWAR_HIGHS		UINT64CONST(0x8080808080808080)
+
+/* the 8 bytes at p, the first one in the lowest bits */
+static inline uint64
+swar_load(const char *p)
+{
+	uint64		v;
+
+	memcpy(&v, p, sizeof(v));
+#ifdef WORDS_BIGENDIAN
+	v = pg_bswap64(v);
+#endif
+	return v;
+}
+
+/* bytes equal to b */
+static inline uint64
+swar_eq(uint64 v, unsigned char b)
+{
+	uint64		x = v ^ (SWAR_ONES * b);
+
+	return ~(((x & SWAR_LOWS) + SWAR_LOWS) | x) & SWAR_HIGHS;
+}
+
+/* bytes below n (1 <= n <= 128) */
+static inline uint64
+swar_below(uint64 v, unsigned char n)
+{
+	return ~(((v & SWAR_LOWS) + SWAR_ONES * (0x80 - n)) | v) & SWAR_HIGHS;
+}
+
 Datum
 dpq_mask_email(PG_FUNCTION_ARGS)
 {
@@ -410,25 +462,67 @@ dpq_mask_email(PG_FUNCTION_ARGS)
 	const char *s = VARDATA_ANY(t);
 	int			len = VARSIZE_ANY_EXHDR(t);
 	int			at = -1;
+	int			first_high = -1;
 	int			nchars;
 	bool		ascii;
 	int			i;
 	char		mask = DPQ_MASK_CHAR;
 
-	for (i = 0; i < len; i++)
+	/*
+	 * One pass, 8 bytes at a time, finds the last '@', refuses whitespace
+	 * and control bytes and notes the first non-ASCII byte.  Server
+	 * encodings are ASCII-safe, so these bytes are characters.  The last
+	 * word overlaps the one before (or, for short values, is padded with
+	 * letters); the overlap can only find the same bytes again.
+	 */
+	for (i = 0; i < len; i += sizeof(uint64))
 	{
-		unsigned char c = (unsigned char) s[i];
+		uint64		v;
+		uint64		m;
+		int			base = i;
 
-		/* server encodings are ASCII-safe: these bytes are characters */
-		if (c <= ' ' || c == 0x7f)
+		if (len - i >= (int) sizeof(uint64))
+			v = swar_load(s + i);
+		else if (len >= (int) sizeof(uint64))
+		{
+			base = len - sizeof(uint64);
+			v = swar_load(s + base);
+		}
+		else
+		{
+			char		buf[sizeof(uint64)];
+
+			memset(buf, 'a', sizeof(buf));
+			memcpy(buf, s, len);
+			v = swar_load(buf);
+		}
+
+		if (swar_below(v, '!') | swar_eq(v, 0x7f))
 			PG_RETURN_TEXT_P(redacted_text());
-		if (c == '@')
-			at = i;
+		m = swar_eq(v, '@');
+		if (m)
+			at = base + pg_leftmost_one_pos64(m) / BITS_PER_BYTE;
+		m = v & SWAR_HIGHS;
+		if (m && first_high < 0)
+			first_high = base + pg_rightmost_one_pos64(m) / BITS_PER_BYTE;
 	}
 	if (at <= 0 || at == len - 1)
 		PG_RETURN_TEXT_P(redacted_text());
 
-	ascii = all_ascii(s, at);
+	ascii = first_high < 0 || first_high > at || encoding_max_length() == 1;
+	if (ascii)
+	{
+		/* the common case: bytes are characters, the result is as long */
+		text	   *result = (text *) palloc(VARHDRSZ + len);
+		char	   *out = VARDATA(result);
+		int			keep = at >= 3 ? 1 : 0;
+
+		SET_VARSIZE(result, VARHDRSZ + len);
+		out[0] = s[0];
+		memset(out + keep, DPQ_MASK_CHAR, at - keep);
+		memcpy(out + at, s + at, len - at);
+		PG_RETURN_TEXT_P(result);
+	}
 	nchars = char_count(s, at, ascii);
 	PG_RETURN_TEXT_P(mask_chars(s, at, ascii, nchars, nchars >= 3 ? 1 : 0, 0,
 								&mask, 1, s + at, len - at));

@@ -495,6 +495,7 @@ mask_query(Query *query, MaskContext *ctx)
 	Index		rti = 0;
 	int			flags;
 
+	check_stack_depth();
 	if (OidIsValid(ctx->guard))
 		strip_guards(query, ctx->guard);
 
@@ -555,7 +556,31 @@ mask_query(Query *query, MaskContext *ctx)
 		replace_with_masking_subquery(query, rti, rte);
 	}
 	/* subqueries, CTEs, sublinks, and the subqueries made above (skipped) */
-	(void) query_tree_walker(query, mask_walker, ctx, 0);
+	if (query->hasSubLinks)
+		(void) query_tree_walker(query, mask_walker, ctx, 0);
+	else
+	{
+		/*
+		 * Without sublinks (the parser and the rewriter set the flag, and
+		 * the planner relies on it too) no expression holds a query: only
+		 * the range table's subqueries and the CTEs remain.  This spares the
+		 * common simple statement a walk of all its expressions.
+		 */
+		foreach(lc, query->rtable)
+		{
+			RangeTblEntry *rte = lfirst(lc);
+
+			if (rte->rtekind == RTE_SUBQUERY && rte->subquery != NULL)
+				mask_query(rte->subquery, ctx);
+		}
+		foreach(lc, query->cteList)
+		{
+			CommonTableExpr *cte = lfirst(lc);
+
+			if (cte->ctequery && IsA(cte->ctequery, Query))
+				mask_query((Query *) cte->ctequery, ctx);
+		}
+	}
 }
 
 static PlannedStmt *

@@ -104,6 +104,9 @@ typedef struct MaskRelEntry
 
 static MemoryContext cache_cxt = NULL;
 static HTAB *rel_cache = NULL;
+/* the last entry found: the planner and the executor check probe it twice */
+static Oid	last_relid = InvalidOid;
+static struct MaskRelEntry *last_entry = NULL;
 static bool tags_loaded = false;
 static List *all_tags = NIL;	/* TagEntry, every tagged column */
 static List *masked_roles = NIL;	/* role OIDs */
@@ -138,6 +141,8 @@ retire_cache(void)
 	cache_cxt = AllocSetContextCreate(TopMemoryContext, "dpq masking rules",
 									  ALLOCSET_SMALL_SIZES);
 	rel_cache = NULL;
+	last_relid = InvalidOid;
+	last_entry = NULL;
 	tags_loaded = false;
 	all_tags = NIL;
 	masked_roles = NIL;
@@ -442,9 +447,16 @@ rel_entry(Oid relid)
 		rel_cache = hash_create("dpq masked relations", 64, &ctl,
 								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
+	if (relid == last_relid && last_entry != NULL)
+		return last_entry;
 	e = hash_search(rel_cache, &relid, HASH_FIND, NULL);
 	if (e)
+	{
+		/* dynahash entries do not move; the cache is retired, never pruned */
+		last_relid = relid;
+		last_entry = e;
 		return e;
+	}
 
 	load_tags();
 	relkind = get_rel_relkind(relid);

@@ -11,14 +11,15 @@ OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
 # the install script is built from parts kept next to their C (in this order)
 SQL_PARTS    = src/common/common.sql src/quality/quality.sql \
                src/masking/functions.sql src/masking/masking.sql \
-               src/masking/classify.sql
+               src/masking/classify.sql src/snapshot/history.sql \
+               src/snapshot/snapshot.sql
 DATA_built   = dpq--$(EXTVERSION).sql
 DOCS         =
 PG_CPPFLAGS  = -I$(srcdir)/src/include -Wall -Wextra -Werror \
                -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
 
 # pg_regress tests, in order (sql/NAME.sql -> expected/NAME.out); test/run drives them
-REGRESS      = 001_setup 010_declare 011_run 012_proof 013_security 014_ddl 020_mask_functions 021_classify 022_masking
+REGRESS      = 001_setup 010_declare 011_run 012_proof 013_security 014_ddl 020_mask_functions 021_classify 022_masking 030_snapshot 031_history
 REGRESS_OPTS = --temp-config=test/dpq.conf --temp-instance=./tmp_check
 EXTRA_CLEAN  = results log tmp_check tmp_pgtap regression.diffs regression.out
 

@@ -14,6 +14,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "miscadmin.h"
 #include "tcop/utility.h"
 #include "utils/guc.h"
@@ -26,6 +28,7 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 int			dpq_unique_work_mem = 1024 * 1024;	/* kB */
+int			dpq_snapshot_work_mem = 512 * 1024;	/* kB */
 
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
@@ -35,6 +38,10 @@ static void dpq_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							   ParamListInfo params,
 							   QueryEnvironment *queryEnv,
 							   DestReceiver *dest, QueryCompletion *qc);
+static void quality_utility(PlannedStmt *pstmt, const char *queryString,
+							bool readOnlyTree, ProcessUtilityContext context,
+							ParamListInfo params, QueryEnvironment *queryEnv,
+							DestReceiver *dest, QueryCompletion *qc);
 
 void
 _PG_init(void)
@@ -62,6 +69,19 @@ _PG_init(void)
 							GUC_UNIT_KB | GUC_NOT_IN_SAMPLE,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("dpq.snapshot_work_mem",
+							gettext_noop("Memory one snapshot run may use to compare in memory."),
+							gettext_noop("A run keeps the current versions of the target in a "
+										 "hash table (about 64 bytes plus the key per version); "
+										 "past this limit it compares with a join query instead."),
+							&dpq_snapshot_work_mem,
+							512 * 1024,
+							1024,
+							MAX_KILOBYTES,
+							PGC_USERSET,
+							GUC_UNIT_KB | GUC_NOT_IN_SAMPLE,
+							NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("dpq");
 
 	prev_ProcessUtility = ProcessUtility_hook;
@@ -69,6 +89,7 @@ _PG_init(void)
 	dpq_masking_rules_init();
 	dpq_masking_hooks_init();
 	dpq_masking_functions_init();
+	dpq_history_init();
 }
 
 static void
@@ -79,6 +100,17 @@ dpq_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 {
 	/* masking first: it may turn COPY rel TO into COPY (SELECT ...) TO */
 	dpq_masking_utility(&pstmt, queryString, &readOnlyTree);
+	dpq_history_utility(pstmt, queryString, readOnlyTree, context, params,
+						queryEnv, dest, qc, quality_utility);
+}
+
+/* the column tests' part, then the previous hook or the standard one */
+static void
+quality_utility(PlannedStmt *pstmt, const char *queryString,
+				bool readOnlyTree, ProcessUtilityContext context,
+				ParamListInfo params, QueryEnvironment *queryEnv,
+				DestReceiver *dest, QueryCompletion *qc)
+{
 	dpq_quality_utility(pstmt, queryString, readOnlyTree, context, params,
 						queryEnv, dest, qc,
 						prev_ProcessUtility ? prev_ProcessUtility

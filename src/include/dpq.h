@@ -21,6 +21,7 @@
 
 /* GUCs (src/dpq.c) */
 extern int	dpq_unique_work_mem;
+extern int	dpq_snapshot_work_mem;
 
 /*
  * Identity switches (src/common/catalog.c).
@@ -60,6 +61,16 @@ extern int	dpq_spi_exec(const char *sql, int nargs, Oid *argtypes,
 
 /* column tests: utility hook part (src/quality/ddl.c) */
 extern void dpq_quality_utility(PlannedStmt *pstmt, const char *queryString,
+								bool readOnlyTree,
+								ProcessUtilityContext context,
+								ParamListInfo params,
+								QueryEnvironment *queryEnv,
+								DestReceiver *dest, QueryCompletion *qc,
+								ProcessUtility_hook_type next);
+
+/* continuous history (src/snapshot/history.c) */
+extern void dpq_history_init(void);
+extern void dpq_history_utility(PlannedStmt *pstmt, const char *queryString,
 								bool readOnlyTree,
 								ProcessUtilityContext context,
 								ParamListInfo params,

@@ -37,6 +37,7 @@
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
+#include "access/visibilitymap.h"
 #include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
@@ -53,6 +54,7 @@
 #include "nodes/nodeFuncs.h"
 #include "parser/parse_coerce.h"
 #include "portability/instr_time.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -892,7 +894,8 @@ index_target(SnapConfig *cfg)
 
 	/*
 	 * The current versions' index also carries what a run compares, so that
-	 * a run can read them by an index-only scan once the table is vacuumed.
+	 * the planner can read them by an index-only scan where the visibility
+	 * map allows.
 	 */
 	exec_as_caller(psprintf("CREATE UNIQUE INDEX ON %s (%s) INCLUDE (dpq_valid_from, %s%s)"
 							" WHERE dpq_valid_to IS NULL",
@@ -2511,10 +2514,11 @@ apply_diff_memory(SnapApply *a, SnapCounts *n, double entry_bytes)
 	{
 		/*
 		 * The current versions' index carries every column this query
-		 * reads: when the visibility map covers most of the table, an
-		 * index-only scan reads a third of what a sequential scan does (and
-		 * in key order); the planner's costs for reading a whole index do
-		 * not see that.
+		 * reads: when the visibility map (read now, not pg_class's count,
+		 * which a run's own changes make stale) covers nearly all the
+		 * table, an index-only scan reads a third of what a sequential scan
+		 * reads, in key order; the planner's cost for reading a whole
+		 * index does not see that.
 		 */
 		int			level = NewGUCNestLevel();
 
@@ -2711,21 +2715,19 @@ get_target_rows(SnapConfig *cfg)
 	return rows > 0 ? rows : 0;
 }
 
-/* does the visibility map cover at least 80% of the table (as last counted)? */
+/* are at least 95% of the table's pages all-visible, by its visibility map? */
 static bool
 mostly_all_visible(Oid relid)
 {
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	bool		result = false;
+	Relation	rel = table_open(relid, AccessShareLock);
+	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+	BlockNumber all_visible = 0;
+	BlockNumber all_frozen = 0;
 
-	if (HeapTupleIsValid(tup))
-	{
-		Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
-
-		result = c->relpages > 0 && c->relallvisible >= 0.8 * c->relpages;
-		ReleaseSysCache(tup);
-	}
-	return result;
+	if (nblocks > 0)
+		visibilitymap_count(rel, &all_visible, &all_frozen);
+	table_close(rel, AccessShareLock);
+	return nblocks > 0 && all_visible >= 0.95 * nblocks;
 }
 
 /* in memory when the current versions fit dpq.snapshot_work_mem */

@@ -10,16 +10,20 @@
  *	   configuration when the target exists), and locks the target in SHARE
  *	   ROW EXCLUSIVE mode, so that two runs on one target serialize;
  *	2. follows the source's schema: new columns are added to the target,
- *	   widened types are widened, anything else is an error;
- *	3. checks that the key is unique and not NULL in the source (no scan
- *	   when a unique index and NOT NULL constraints prove it);
- *	4. computes the difference in ONE query: the source (with a hash of its
- *	   compared columns, or its updated_at) full-joined to the current
- *	   versions of the target (with their stored hash, or dpq_updated_at),
- *	   returning only keys that are new, changed, deleted or resurrected,
- *	   plus the source's row count;
- *	5. applies it in batches: current versions are closed by TID, new
- *	   versions inserted from arrays (unnest), so nothing is scanned again;
+ *	   lossless widenings are followed, anything else is an error; PII tags
+ *	   of the source are copied to the target;
+ *	3. first run: checks that the key is unique and not NULL (no scan when a
+ *	   unique index and NOT NULL constraints prove it), loads the source
+ *	   with one INSERT ... SELECT, then builds the indexes;
+ *	4. later runs: loads the current versions (key, start, stored row hash
+ *	   or dpq_updated_at) into memory through a query (an array indexed by
+ *	   the key for dense integer keys, else a hash table) and streams the
+ *	   source past them (the row hash computed in C), keeping only the rows
+ *	   that start a version; NULL and duplicate keys are found on the way.
+ *	   Past dpq.snapshot_work_mem, one FULL JOIN query does the same;
+ *	5. applies the changes in batches: current versions are closed by key
+ *	   through their unique index, new versions inserted from arrays
+ *	   (unnest), so nothing is scanned again;
  *	6. records the run in dpq.snapshot_run_log.
  *
  * The statements run as the caller (SELECT on the source, INSERT and

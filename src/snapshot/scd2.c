@@ -3010,7 +3010,8 @@ typedef struct RowHashArg
 	Oid			collation;
 	int16		typlen;
 	bool		typbyval;
-	bool		fast_bytes;		/* hash the bytes (by-value types, C strings) */
+	bool		fast_bytes;		/* hash the Datum (by-value types) */
+	bool		text_bytes;		/* hash the text's bytes */
 	bool		use_output;		/* hash the send function's bytes */
 	FmgrInfo	hash;
 	FmgrInfo	output;
@@ -3086,6 +3087,18 @@ row_hash_cache(FunctionCallInfo fcinfo)
 			a->fast_bytes = true;
 			continue;
 		}
+
+		/*
+		 * text and varchar under a deterministic collation: what
+		 * hashtextextended computes (a hash of the bytes), without the call
+		 * and the collation lookup per value
+		 */
+		if ((base == TEXTOID || base == VARCHAROID) && OidIsValid(a->collation) &&
+			get_collation_isdeterministic(a->collation))
+		{
+			a->text_bytes = true;
+			continue;
+		}
 		tce = lookup_type_cache(base, TYPECACHE_HASH_EXTENDED_PROC_FINFO);
 		if (OidIsValid(tce->hash_extended_proc))
 			fmgr_info_copy(&a->hash, &tce->hash_extended_proc_finfo, fcinfo->flinfo->fn_mcxt);
@@ -3131,6 +3144,15 @@ dpq_row_hash(PG_FUNCTION_ARGS)
 		v = PG_GETARG_DATUM(i + 1);
 		if (a->fast_bytes)
 			h = mix64((uint64) v ^ UINT64CONST(0x9e3779b97f4a7c15));
+		else if (a->text_bytes)
+		{
+			text	   *t = DatumGetTextPP(v);
+
+			h = hash_bytes_extended((const unsigned char *) VARDATA_ANY(t),
+									VARSIZE_ANY_EXHDR(t), 0);
+			if ((Pointer) t != DatumGetPointer(v))
+				pfree(t);
+		}
 		else if (a->use_output)
 		{
 			bytea	   *b = SendFunctionCall(&a->output, v);

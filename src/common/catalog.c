@@ -30,6 +30,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/syscache.h"
@@ -160,6 +161,26 @@ dpq_relation_name(Oid relid)
 		elog(ERROR, "cache lookup failed for relation %u", relid);
 	nspname = get_namespace_name(get_rel_namespace(relid));
 	return quote_qualified_identifier(nspname, relname);
+}
+
+/*
+ * A type for generated DDL, schema-qualified, with its typmod: the same
+ * whatever search_path says.
+ */
+char *
+dpq_type_sql(Oid typid, int32 typmod)
+{
+	return format_type_extended(typid, typmod,
+								FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY);
+}
+
+/* " COLLATE x" when a column's collation is not its type's default, or "" */
+char *
+dpq_collate_sql(Oid typid, Oid collation)
+{
+	if (!OidIsValid(collation) || collation == get_typcollation(typid))
+		return "";
+	return psprintf(" COLLATE %s", generate_collation_name(collation));
 }
 
 /*

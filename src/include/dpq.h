@@ -46,6 +46,8 @@ extern void dpq_restore_identity(DpqIdentity *id);
 extern bool dpq_is_admin(Oid roleid);
 extern bool dpq_is_auditor(Oid roleid);
 extern char *dpq_relation_name(Oid relid);
+extern char *dpq_type_sql(Oid typid, int32 typmod);
+extern char *dpq_collate_sql(Oid typid, Oid collation);
 extern void dpq_pin_guc(const char *name, const char *value);
 extern char *dpq_try(void (*fn) (void *), void *arg, MemoryContext errcxt);
 extern Datum dpq_oid_array(List *oids);

@@ -82,6 +82,8 @@ extern char *dpq_values_array_sql(DpqTest *t);
 /* proof.c */
 extern char *dpq_prove_not_null(Relation rel, AttrNumber attnum);
 extern char *dpq_prove_unique(Relation rel, AttrNumber attnum);
+extern char *dpq_prove_unique_key(Relation rel, int nkeys,
+								  const AttrNumber *attnums);
 extern char *dpq_prove_by_check(Relation rel, const char *checksql);
 extern Oid	dpq_fresh_index(Relation rel, AttrNumber attnum);
 

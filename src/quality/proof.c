@@ -122,8 +122,19 @@ dpq_prove_not_null(Relation rel, AttrNumber attnum)
 char *
 dpq_prove_unique(Relation rel, AttrNumber attnum)
 {
-	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
-	Oid			defopclass;
+	return dpq_prove_unique_key(rel, 1, &attnum);
+}
+
+/*
+ * A unique index proves a key (one or more columns) unique when every one
+ * of its columns is a key column, with the column's default equality
+ * (default opclass, the column's collation): no predicate, no expression,
+ * valid, not deferred, and no inheritance child it would not cover.
+ */
+char *
+dpq_prove_unique_key(Relation rel, int nkeys, const AttrNumber *attnums)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
 	List	   *indexes;
 	ListCell   *lc;
 	char	   *result = NULL;
@@ -134,7 +145,6 @@ dpq_prove_unique(Relation rel, AttrNumber attnum)
 	if (rel->rd_rel->relkind == RELKIND_RELATION && rel->rd_rel->relhassubclass)
 		return NULL;
 
-	defopclass = GetDefaultOpClass(att->atttypid, BTREE_AM_OID);
 	indexes = RelationGetIndexList(rel);
 	foreach(lc, indexes)
 	{
@@ -146,23 +156,41 @@ dpq_prove_unique(Relation rel, AttrNumber attnum)
 		oidvector  *indclass;
 		oidvector  *indcoll;
 		bool		ok;
+		int			i;
 
 		if (!HeapTupleIsValid(tup))
 			continue;
 		idx = (Form_pg_index) GETSTRUCT(tup);
 		ok = idx->indisunique && idx->indisvalid && idx->indimmediate &&
-			idx->indnkeyatts == 1 && idx->indkey.values[0] == attnum &&
+			idx->indnkeyatts >= 1 &&
 			heap_attisnull(tup, Anum_pg_index_indpred, NULL) &&
 			heap_attisnull(tup, Anum_pg_index_indexprs, NULL);
 		if (ok)
 		{
-			/* same equality as the test's: default opclass, same collation */
+			/* the key's equality: default opclass, same collation */
 			d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
 			indclass = (oidvector *) DatumGetPointer(d);
 			d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indcollation, &isnull);
 			indcoll = (oidvector *) DatumGetPointer(d);
-			ok = indclass->values[0] == defopclass &&
-				indcoll->values[0] == att->attcollation;
+			for (i = 0; ok && i < idx->indnkeyatts; i++)
+			{
+				AttrNumber	att = idx->indkey.values[i];
+				Form_pg_attribute a;
+				int			k;
+
+				ok = false;
+				for (k = 0; k < nkeys; k++)
+					if (attnums[k] == att)
+						ok = true;
+				if (!ok || att <= 0)
+				{
+					ok = false;
+					break;
+				}
+				a = TupleDescAttr(desc, att - 1);
+				ok = indclass->values[i] == GetDefaultOpClass(a->atttypid, BTREE_AM_OID) &&
+					indcoll->values[i] == a->attcollation;
+			}
 		}
 		if (ok)
 		{

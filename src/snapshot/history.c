@@ -409,23 +409,6 @@ attnum_by_name(TupleDesc desc, const char *name)
 	return InvalidAttrNumber;
 }
 
-static char *
-type_sql(Oid typid, int32 typmod)
-{
-	return format_type_extended(typid, typmod,
-								FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY);
-}
-
-/* " COLLATE x" when the column's collation is not its type's default */
-static char *
-collate_sql(Form_pg_attribute att)
-{
-	if (!OidIsValid(att->attcollation) ||
-		att->attcollation == get_typcollation(att->atttypid))
-		return "";
-	return psprintf(" COLLATE %s", generate_collation_name(att->attcollation));
-}
-
 /* run DDL as the current user with search_path pinned (SPI connected) */
 static void
 run_ddl(const char *sql)
@@ -979,7 +962,7 @@ history_columns_sql(TupleDesc desc)
 		if (att->attisdropped)
 			continue;
 		appendStringInfo(&buf, "%s %s%s, ", quote_identifier(NameStr(att->attname)),
-						 type_sql(att->atttypid, att->atttypmod), collate_sql(att));
+						 dpq_type_sql(att->atttypid, att->atttypmod), dpq_collate_sql(att->atttypid, att->attcollation));
 	}
 	appendStringInfoString(&buf,
 						   VALID_FROM " pg_catalog.timestamptz NOT NULL, "
@@ -1250,10 +1233,10 @@ dpq_history_as_of_query(PG_FUNCTION_ARGS)
 		h = attnum_by_name(hdesc, NameStr(att->attname));
 		if (h == InvalidAttrNumber)
 			appendStringInfo(&hist, "NULL::%s",
-							 type_sql(att->atttypid, att->atttypmod));
+							 dpq_type_sql(att->atttypid, att->atttypmod));
 		else if (TupleDescAttr(hdesc, h - 1)->atttypid != att->atttypid)
 			appendStringInfo(&hist, "%s::%s", name,
-							 type_sql(att->atttypid, att->atttypmod));
+							 dpq_type_sql(att->atttypid, att->atttypmod));
 		else
 			appendStringInfoString(&hist, name);
 	}
@@ -1348,8 +1331,8 @@ sync_history(Oid relid, Oid histrelid)
 		if (h == InvalidAttrNumber)
 		{
 			appendStringInfo(&cmds, "%sADD COLUMN %s %s%s", cmds.len ? ", " : "",
-							 name, type_sql(att->atttypid, att->atttypmod),
-							 collate_sql(att));
+							 name, dpq_type_sql(att->atttypid, att->atttypmod),
+							 dpq_collate_sql(att->atttypid, att->attcollation));
 			continue;
 		}
 		hatt = TupleDescAttr(hdesc, h - 1);
@@ -1357,8 +1340,8 @@ sync_history(Oid relid, Oid histrelid)
 			hatt->attcollation != att->attcollation)
 			appendStringInfo(&cmds, "%sALTER COLUMN %s TYPE %s%s USING %s::%s",
 							 cmds.len ? ", " : "", name,
-							 type_sql(att->atttypid, att->atttypmod), collate_sql(att),
-							 name, type_sql(att->atttypid, att->atttypmod));
+							 dpq_type_sql(att->atttypid, att->atttypmod), dpq_collate_sql(att->atttypid, att->attcollation),
+							 name, dpq_type_sql(att->atttypid, att->atttypmod));
 	}
 	if (rel->rd_rel->relpersistence != hrel->rd_rel->relpersistence)
 		appendStringInfo(&cmds, "%sSET %s", cmds.len ? ", " : "",

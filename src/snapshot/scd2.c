@@ -37,16 +37,12 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
 #include "access/visibilitymap.h"
 #include "access/xact.h"
-#include "catalog/index.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_collation.h"
-#include "catalog/pg_index.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -56,7 +52,6 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
-#include "parser/parse_coerce.h"
 #include "portability/instr_time.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
@@ -77,6 +72,7 @@
 
 #include "dpq.h"
 #include "masking.h"
+#include "quality.h"
 
 PG_FUNCTION_INFO_V1(dpq_snapshot);
 PG_FUNCTION_INFO_V1(dpq_snapshot_rerun);
@@ -165,18 +161,6 @@ static const char *const reserved_columns[] = {
  * ------------------------------------------------------------------------
  */
 
-static char *
-qualified_name(Oid relid)
-{
-	char	   *rel = get_rel_name(relid);
-	char	   *nsp = get_namespace_name(get_rel_namespace(relid));
-
-	if (rel == NULL || nsp == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	return quote_qualified_identifier(nsp, rel);
-}
 
 /* the text of a name[] or text[] argument as a list of strings */
 static List *
@@ -466,7 +450,7 @@ resolve_source(SnapConfig *cfg)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("source \"%s\" is a temporary table", get_rel_name(cfg->source)),
 				 errdetail("A snapshot's source must outlive the session that creates it.")));
-	cfg->source_sql = qualified_name(cfg->source);
+	cfg->source_sql = dpq_relation_name(cfg->source);
 
 	rel = relation_open(cfg->source, AccessShareLock);
 	desc = RelationGetDescr(rel);
@@ -788,22 +772,8 @@ exec_as_caller(const char *sql)
 static char *
 column_type_sql(SnapColumn *c)
 {
-	char	   *type = format_type_with_typemod(c->type, c->typmod);
-
-	if (OidIsValid(c->collation) && c->collation != get_typcollation(c->type))
-	{
-		HeapTuple	tup = SearchSysCache1(COLLOID, ObjectIdGetDatum(c->collation));
-		Form_pg_collation coll;
-
-		if (!HeapTupleIsValid(tup))
-			elog(ERROR, "cache lookup failed for collation %u", c->collation);
-		coll = (Form_pg_collation) GETSTRUCT(tup);
-		type = psprintf("%s COLLATE %s", type,
-						quote_qualified_identifier(get_namespace_name(coll->collnamespace),
-												   NameStr(coll->collname)));
-		ReleaseSysCache(tup);
-	}
-	return type;
+	return psprintf("%s%s", dpq_type_sql(c->type, c->typmod),
+					dpq_collate_sql(c->type, c->collation));
 }
 
 static void
@@ -1108,64 +1078,25 @@ static bool
 key_proven(SnapConfig *cfg)
 {
 	Relation	rel;
-	List	   *indexes;
+	AttrNumber	attnums[INDEX_MAX_KEYS];
+	int			nkeys = 0;
 	ListCell   *lc;
-	bool		proven = false;
+	bool		proven = true;
 	char		relkind = get_rel_relkind(cfg->source);
 
-	if (relkind != RELKIND_RELATION)
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
 		return false;
 	rel = table_open(cfg->source, AccessShareLock);
-	/* every key column NOT NULL */
+	/* every key column NOT NULL, and a unique index over key columns */
 	foreach(lc, cfg->key)
 	{
-		AttrNumber	attnum = get_attnum(cfg->source, lfirst(lc));
-
-		if (attnum <= 0 || !TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attnotnull)
-		{
-			table_close(rel, AccessShareLock);
-			return false;
-		}
+		attnums[nkeys] = get_attnum(cfg->source, lfirst(lc));
+		if (attnums[nkeys] <= 0 || dpq_prove_not_null(rel, attnums[nkeys]) == NULL)
+			proven = false;
+		nkeys++;
 	}
-	indexes = RelationGetIndexList(rel);
-	foreach(lc, indexes)
-	{
-		Relation	idx = index_open(lfirst_oid(lc), AccessShareLock);
-		Form_pg_index form = idx->rd_index;
-		bool		ok = form->indisunique && form->indimmediate && form->indisvalid &&
-			heap_attisnull(idx->rd_indextuple, Anum_pg_index_indexprs, NULL) &&
-			heap_attisnull(idx->rd_indextuple, Anum_pg_index_indpred, NULL);
-		int			k;
-
-		/* every index column is a key column: the key is unique */
-		for (k = 0; ok && k < form->indnkeyatts; k++)
-		{
-			AttrNumber	a = form->indkey.values[k];
-			char	   *name = a > 0 ? get_attname(cfg->source, a, false) : NULL;
-
-			if (name == NULL || !list_has_string(cfg->key, name))
-				ok = false;
-			else
-			{
-				/* the index's equality must be the type's default one */
-				Oid			opc = idx->rd_opcintype[k];
-				SnapColumn *c = find_column(cfg, name);
-
-				if (opc != c->type && !IsBinaryCoercible(c->type, opc))
-					ok = false;
-				if (idx->rd_indcollation[k] != c->collation &&
-					OidIsValid(c->collation) && !get_collation_isdeterministic(c->collation))
-					ok = false;
-			}
-		}
-		index_close(idx, AccessShareLock);
-		if (ok)
-		{
-			proven = true;
-			break;
-		}
-	}
-	list_free(indexes);
+	if (proven)
+		proven = dpq_prove_unique_key(rel, nkeys, attnums) != NULL;
 	table_close(rel, AccessShareLock);
 	return proven;
 }
@@ -1196,6 +1127,45 @@ keys_text(SnapConfig *cfg)
 }
 
 /*
+ * The errors of bad keys and a NULL updated_at, found by a query (the first
+ * run, the join path) or on the way (in memory); keys: up to
+ * SNAP_MAX_KEYS_SHOWN of them; count: how many rows, or 0 when not counted
+ */
+static void
+null_key_error(SnapConfig *cfg, int count, const char *keys)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NOT_NULL_VIOLATION),
+			 count > 0 ?
+			 errmsg("source \"%s\" has %d row%s with a NULL key", get_rel_name(cfg->source),
+					count, count == 1 ? "" : "s") :
+			 errmsg("source \"%s\" has rows with a NULL key", get_rel_name(cfg->source)),
+			 errdetail("Keys: %s.", keys),
+			 errhint("Every part of unique_key must be set; nothing was written.")));
+}
+
+static void
+duplicate_key_error(SnapConfig *cfg, const char *keys)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 errmsg("source \"%s\" has duplicate keys", get_rel_name(cfg->source)),
+			 errdetail("Keys: %s.", keys),
+			 errhint("unique_key must identify one row of the source; nothing was written.")));
+}
+
+static void
+null_updated_at_error(SnapConfig *cfg, const char *keys)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NOT_NULL_VIOLATION),
+			 errmsg("updated_at column \"%s\" of source \"%s\" is NULL in some rows",
+					cfg->updated_col->name, get_rel_name(cfg->source)),
+			 errdetail("Keys: %s.", keys),
+			 errhint("The timestamp strategy needs updated_at in every row; nothing was written.")));
+}
+
+/*
  * The first run and the join path check the source's keys (and, first,
  * its updated_at) by queries; the in-memory path finds these on its way.
  */
@@ -1217,20 +1187,12 @@ check_keys(SnapConfig *cfg, bool updated_at_too)
 							  keys, cfg->source_sql, nullcond.data, SNAP_MAX_KEYS_SHOWN),
 					 0, NULL, NULL, NULL, false, 0);
 		if (SPI_processed > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("source \"%s\" has rows with a NULL key", get_rel_name(cfg->source)),
-					 errdetail("Keys: %s.", keys_text(cfg)),
-					 errhint("Every part of unique_key must be set; nothing was written.")));
+			null_key_error(cfg, 0, keys_text(cfg));
 		dpq_spi_exec(psprintf("SELECT %s FROM %s GROUP BY %s HAVING pg_catalog.count(*) > 1 LIMIT %d",
 							  keys, cfg->source_sql, keys, SNAP_MAX_KEYS_SHOWN),
 					 0, NULL, NULL, NULL, false, 0);
 		if (SPI_processed > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 errmsg("source \"%s\" has duplicate keys", get_rel_name(cfg->source)),
-					 errdetail("Keys: %s.", keys_text(cfg)),
-					 errhint("unique_key must identify one row of the source; nothing was written.")));
+			duplicate_key_error(cfg, keys_text(cfg));
 	}
 	if (cfg->timestamp && updated_at_too)
 	{
@@ -1239,12 +1201,7 @@ check_keys(SnapConfig *cfg, bool updated_at_too)
 							  quote_identifier(cfg->updated_col->name), SNAP_MAX_KEYS_SHOWN),
 					 0, NULL, NULL, NULL, false, 0);
 		if (SPI_processed > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("updated_at column \"%s\" of source \"%s\" is NULL in some rows",
-							cfg->updated_col->name, get_rel_name(cfg->source)),
-					 errdetail("Keys: %s.", keys_text(cfg)),
-					 errhint("The timestamp strategy needs updated_at in every row; nothing was written.")));
+			null_updated_at_error(cfg, keys_text(cfg));
 	}
 }
 
@@ -1355,8 +1312,7 @@ unnest_param(int paramno, SnapColumn *c, bool as_text)
 	if (!as_text)
 		return psprintf("pg_catalog.unnest($%d)", paramno);
 	return psprintf("(pg_catalog.unnest($%d))::%s", paramno,
-					format_type_extended(c->type, c->typmod,
-										 FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY));
+					dpq_type_sql(c->type, c->typmod));
 }
 
 static Datum
@@ -1624,12 +1580,15 @@ diff_sql(SnapConfig *cfg)
 	else
 		last_to = "NULL::pg_catalog.timestamptz";
 
+	/*
+	 * The columns: action, cur_from, last_to, the row hash, updated_at,
+	 * the source's columns, then the current version's key (for deletions)
+	 */
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
 					 "SELECT CASE WHEN t.present IS NULL THEN %d WHEN s.%s IS NULL THEN %d"
 					 " WHEN t.del THEN %d ELSE %d END AS action,"
-					 " t.present, t.cur_from, NULL::pg_catalog.int4 AS unused1, %s AS last_to, NULL::pg_catalog.int8 AS unused2,"
-					 " s.dpq_row_hash, s.dpq_updated_at%s, %s"
+					 " t.cur_from, %s AS last_to, s.dpq_row_hash, s.dpq_updated_at%s, %s"
 					 " FROM (SELECT s0.*, %s AS dpq_row_hash, %s AS dpq_updated_at FROM %s s0) s"
 					 " FULL JOIN (SELECT %s, true AS present, dpq_valid_from AS cur_from,"
 					 " %s AS cur_h, dpq_updated_at AS cur_u, %s AS del"
@@ -1794,16 +1753,6 @@ row_key_text(SnapConfig *cfg, Datum *values, bool *nulls)
 	return buf.data;
 }
 
-static void
-null_updated_at_error(SnapConfig *cfg, const char *keys)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NOT_NULL_VIOLATION),
-			 errmsg("updated_at column \"%s\" of source \"%s\" is NULL in some rows",
-					cfg->updated_col->name, get_rel_name(cfg->source)),
-			 errdetail("Keys: %s.", keys),
-			 errhint("The timestamp strategy needs updated_at in every row; nothing was written.")));
-}
 
 /*
  * The difference by a join query (when the current versions would not fit
@@ -1848,16 +1797,16 @@ apply_diff_join(SnapApply *a, SnapCounts *n)
 			int			i;
 
 			if (action != ACTION_INSERT)
-				cur_from = DatumGetTimestampTz(SPI_getbinval(tup, desc, 3, &isnull));
-			last_to = DatumGetTimestampTz(SPI_getbinval(tup, desc, 5, &no_last_to));
+				cur_from = DatumGetTimestampTz(SPI_getbinval(tup, desc, 2, &isnull));
+			last_to = DatumGetTimestampTz(SPI_getbinval(tup, desc, 3, &no_last_to));
 			if (action != ACTION_DELETE)
 			{
 				for (i = 0; i < a->ncols; i++)
-					values[i] = SPI_getbinval(tup, desc, 9 + i, &nulls[i]);
-				h = DatumGetInt64(SPI_getbinval(tup, desc, 7, &isnull));
+					values[i] = SPI_getbinval(tup, desc, 6 + i, &nulls[i]);
+				h = DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull));
 				if (cfg->timestamp)
 				{
-					u = DatumGetTimestampTz(SPI_getbinval(tup, desc, 8, &isnull));
+					u = DatumGetTimestampTz(SPI_getbinval(tup, desc, 5, &isnull));
 					if (isnull)
 						null_updated_at_error(cfg, row_key_text(cfg, values, nulls));
 				}
@@ -1865,7 +1814,7 @@ apply_diff_join(SnapApply *a, SnapCounts *n)
 			/* the key: the source's, or (for a deletion) the current version's */
 			for (i = 0; i < a->nkeys; i++)
 				keys[i] = action == ACTION_DELETE ?
-					SPI_getbinval(tup, desc, 9 + a->ncols + i, &isnull) :
+					SPI_getbinval(tup, desc, 6 + a->ncols + i, &isnull) :
 					values[a->keycols[i]];
 			add_change(a, n, action, keys, cur_from, !no_last_to, last_to, u, h,
 					   values, nulls);
@@ -1900,7 +1849,6 @@ typedef struct SnapEntry
 	SnapKey		key;
 	char		status;			/* simplehash */
 	bool		seen;			/* found in the source */
-	bool		is_new;			/* not a current version (new key) */
 	bool		del;			/* a deletion version (new_record) */
 	TimestampTz cur_from;
 	int64		cur;			/* stored row hash, or dpq_updated_at */
@@ -2168,12 +2116,12 @@ snap_index_entries(SnapReceiver *r)
 					 errmsg("snapshot table has two current versions of a key"),
 					 errhint("Its rows must only be changed by dpq.snapshot.")));
 		/* everything but simplehash's own status */
-		e->key = r->ents[i].key;
-		e->seen = r->ents[i].seen;
-		e->is_new = r->ents[i].is_new;
-		e->del = r->ents[i].del;
-		e->cur_from = r->ents[i].cur_from;
-		e->cur = r->ents[i].cur;
+		{
+			char		status = e->status;
+
+			*e = r->ents[i];
+			e->status = status;
+		}
 	}
 	r->nents = 0;
 }
@@ -2253,7 +2201,6 @@ snap_receive(TupleTableSlot *slot, DestReceiver *self)
 					 errhint("Its rows must only be changed by dpq.snapshot.")));
 		e->key = snap_key_copy(r, k);
 		e->seen = false;
-		e->is_new = false;
 		e->cur_from = DatumGetTimestampTz(slot->tts_values[base]);
 		e->cur = DatumGetInt64(slot->tts_values[base + 1]);
 		e->del = DatumGetBool(slot->tts_values[base + 2]);
@@ -2287,7 +2234,6 @@ snap_receive(TupleTableSlot *slot, DestReceiver *self)
 		{
 			e->key = snap_key_copy(r, e->key);
 			e->seen = true;
-			e->is_new = true;
 			e->del = false;
 			action = ACTION_INSERT;
 		}
@@ -2566,18 +2512,9 @@ apply_diff_memory(SnapApply *a, SnapCounts *n, double entry_bytes)
 	}
 
 	if (r.nnull > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NOT_NULL_VIOLATION),
-				 errmsg("source \"%s\" has %d row%s with a NULL key", get_rel_name(cfg->source),
-						r.nnull, r.nnull == 1 ? "" : "s"),
-				 errdetail("Keys: %s.", r.null_keys.data),
-				 errhint("Every part of unique_key must be set; nothing was written.")));
+		null_key_error(cfg, r.nnull, r.null_keys.data);
 	if (r.ndup > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNIQUE_VIOLATION),
-				 errmsg("source \"%s\" has duplicate keys", get_rel_name(cfg->source)),
-				 errdetail("Keys: %s.", r.dup_keys.data),
-				 errhint("unique_key must identify one row of the source; nothing was written.")));
+		duplicate_key_error(cfg, r.dup_keys.data);
 	if (r.nnull_u > 0)
 		null_updated_at_error(cfg, r.null_u_keys.data);
 
@@ -2813,7 +2750,7 @@ run_snapshot(FunctionCallInfo fcinfo, SnapConfig *cfg)
 	}
 	else
 	{
-		cfg->target_sql = qualified_name(cfg->target);
+		cfg->target_sql = dpq_relation_name(cfg->target);
 		if (pg_class_aclcheck(cfg->target, GetUserId(), ACL_INSERT) != ACLCHECK_OK ||
 			pg_class_aclcheck(cfg->target, GetUserId(), ACL_UPDATE) != ACLCHECK_OK)
 			ereport(ERROR,

@@ -42,6 +42,10 @@ static void quality_utility(PlannedStmt *pstmt, const char *queryString,
 							bool readOnlyTree, ProcessUtilityContext context,
 							ParamListInfo params, QueryEnvironment *queryEnv,
 							DestReceiver *dest, QueryCompletion *qc);
+static void lineage_utility(PlannedStmt *pstmt, const char *queryString,
+							bool readOnlyTree, ProcessUtilityContext context,
+							ParamListInfo params, QueryEnvironment *queryEnv,
+							DestReceiver *dest, QueryCompletion *qc);
 
 void
 _PG_init(void)
@@ -82,6 +86,8 @@ _PG_init(void)
 							GUC_UNIT_KB | GUC_NOT_IN_SAMPLE,
 							NULL, NULL, NULL);
 
+	dpq_lineage_init();
+
 	MarkGUCPrefixReserved("dpq");
 
 	prev_ProcessUtility = ProcessUtility_hook;
@@ -112,6 +118,17 @@ quality_utility(PlannedStmt *pstmt, const char *queryString,
 				DestReceiver *dest, QueryCompletion *qc)
 {
 	dpq_quality_utility(pstmt, queryString, readOnlyTree, context, params,
+						queryEnv, dest, qc, lineage_utility);
+}
+
+/* lineage's part (it runs the statement, then records what it did) */
+static void
+lineage_utility(PlannedStmt *pstmt, const char *queryString,
+				bool readOnlyTree, ProcessUtilityContext context,
+				ParamListInfo params, QueryEnvironment *queryEnv,
+				DestReceiver *dest, QueryCompletion *qc)
+{
+	dpq_lineage_utility(pstmt, queryString, readOnlyTree, context, params,
 						queryEnv, dest, qc,
 						prev_ProcessUtility ? prev_ProcessUtility
 						: standard_ProcessUtility);

@@ -80,4 +80,15 @@ extern void dpq_history_utility(PlannedStmt *pstmt, const char *queryString,
 								DestReceiver *dest, QueryCompletion *qc,
 								ProcessUtility_hook_type next);
 
+/* lineage capture (src/lineage/capture.c) */
+extern bool dpq_lineage_enabled;
+extern void dpq_lineage_init(void);
+extern void dpq_lineage_utility(PlannedStmt *pstmt, const char *queryString,
+								bool readOnlyTree,
+								ProcessUtilityContext context,
+								ParamListInfo params,
+								QueryEnvironment *queryEnv,
+								DestReceiver *dest, QueryCompletion *qc,
+								ProcessUtility_hook_type next);
+
 #endif							/* DPQ_H */

@@ -757,8 +757,8 @@ count_rels_walker(Node *node, Bitmapset **rels)
 	{
 		Var		   *v = (Var *) node;
 
-		if (v->varlevelsup == 0)
-			*rels = bms_add_member(*rels, v->varno);
+		/* an outer reference (correlation) counts as a relation of its own */
+		*rels = bms_add_member(*rels, v->varno + v->varlevelsup * 1024);
 		return false;
 	}
 	if (IsA(node, SubLink) || IsA(node, Query))
@@ -1064,7 +1064,7 @@ walk_action_qual(QState *qs, Node *qual, List *tlist, DepSet *cols, int ncols,
 		}
 	}
 	if (!any)
-		dep_add_set(dataset, &cond, LS_FILTER, LIN_HOP | LIN_BASE);
+		dep_add_set(dataset, &cond, LS_IDENTITY, LIN_HOP | LIN_BASE);
 }
 
 /* INSERT, UPDATE, DELETE, MERGE */

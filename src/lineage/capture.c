@@ -151,24 +151,43 @@ relcache_callback(Datum arg, Oid relid)
 	{
 		int			i;
 
-		if (je->stale || je->job == NULL)
-		{
-			/* "no lineage" entries depend on the relations too */
-			if (je->job == NULL)
-				je->stale = true;
-			continue;
-		}
 		if (!OidIsValid(relid))
 		{
 			je->stale = true;
 			continue;
 		}
+		/* a statement that read nothing (or only its target) stays so */
+		if (je->stale || je->job == NULL)
+			continue;
 		for (i = 0; i < je->job->nrelids; i++)
 			if (je->job->relids[i] == relid)
 			{
 				je->stale = true;
 				break;
 			}
+	}
+}
+
+/*
+ * Too many statement shapes: forget those that record nothing or are stale
+ * (walked again if they come back).  Jobs in use stay.
+ */
+#define MAX_CACHED_QUERIES 10000
+
+static void
+trim_cache(void)
+{
+	HASH_SEQ_STATUS st;
+	JobEntry   *je;
+
+	hash_seq_init(&st, job_cache);
+	while ((je = hash_seq_search(&st)) != NULL)
+	{
+		if (je->job != NULL && !je->stale)
+			continue;
+		if (je->cxt)
+			MemoryContextSetParent(je->cxt, retired_cxt);
+		hash_search(job_cache, &je->queryid, HASH_REMOVE, NULL);
 	}
 }
 
@@ -191,13 +210,25 @@ init_caches(void)
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
-/* the job_id of a shape known to be committed, or -1 */
+/*
+ * The job_id of a shape known to be committed or written in this
+ * transaction; -2 when writing it failed in this transaction; else -1.
+ */
 int64
 dpq_lineage_known_job(uint64 shape)
 {
 	ShapeEntry *se = hash_search(shape_cache, &shape, HASH_FIND, NULL);
+	ListCell   *lc;
 
-	return se ? se->job_id : -1;
+	if (se)
+		return se->job_id;
+	foreach(lc, pending_shapes)
+	{
+		se = lfirst(lc);
+		if (se->shape == shape)
+			return se->job_id;
+	}
+	return -1;
 }
 
 /* a job written in this transaction: known once the transaction commits */
@@ -265,8 +296,11 @@ xact_callback(XactEvent event, void *arg)
 				foreach(lc, pending_shapes)
 				{
 					ShapeEntry *se = lfirst(lc);
-					ShapeEntry *ne = hash_search(shape_cache, &se->shape, HASH_ENTER, NULL);
+					ShapeEntry *ne;
 
+					if (se->job_id < 0)
+						continue;
+					ne = hash_search(shape_cache, &se->shape, HASH_ENTER, NULL);
 					ne->job_id = se->job_id;
 				}
 			}
@@ -425,7 +459,7 @@ lineage_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate
 	if (query->commandType == CMD_SELECT ? !query->hasModifyingCTE
 		: (query->commandType == CMD_UTILITY || query->commandType == CMD_NOTHING))
 		return;
-	if (!dpq_lineage_enabled || suppress > 0 || IsParallelWorker() ||
+	if (!dpq_lineage_enabled || suppress > 0 || IsInParallelMode() ||
 		!lineage_present())
 		return;
 
@@ -453,6 +487,8 @@ lineage_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate
 	else if (query->queryId == UINT64CONST(0))
 		query->queryId = wa.job->shape ? wa.job->shape : UINT64CONST(1);
 
+	if (hash_get_num_entries(job_cache) >= MAX_CACHED_QUERIES)
+		trim_cache();
 	je = hash_search(job_cache, &query->queryId, HASH_ENTER, &found);
 	if (found && je->cxt)
 		MemoryContextSetParent(je->cxt, retired_cxt);	/* a run may use it */
@@ -608,7 +644,7 @@ dpq_lineage_utility(PlannedStmt *pstmt, const char *queryString,
 	WalkArg		wa = {0};
 	int64		rows;
 
-	if (!dpq_lineage_enabled || suppress > 0 || IsParallelWorker() ||
+	if (!dpq_lineage_enabled || suppress > 0 || IsInParallelMode() ||
 		!(IsA(parsetree, CreateTableAsStmt) || IsA(parsetree, ViewStmt) ||
 		  IsA(parsetree, RefreshMatViewStmt) ||
 		  (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&

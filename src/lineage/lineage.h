@@ -70,8 +70,6 @@ typedef struct LinJob
 	char	   *query;			/* statement text */
 	int			nrelids;		/* relations named (for invalidation) */
 	Oid		   *relids;
-	int64		job_id;			/* in dpq.lineage_jobs, once known */
-	bool		stored;			/* job_id is known committed */
 } LinJob;
 
 /* walk.c */
@@ -102,6 +100,7 @@ typedef struct LinRun
 	Oid			roleid;
 	int64		rows;			/* -1: unknown */
 	int			nest_level;		/* subtransaction level that ran it */
+	int64		job_id;			/* set when written */
 } LinRun;
 
 extern const char *dpq_lineage_subtype_name(int subtype);

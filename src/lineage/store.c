@@ -173,14 +173,10 @@ job_id_of(LinJob *job, Oid roleid)
 {
 	EnsureArg	ea;
 	char	   *err;
+	int64		job_id = dpq_lineage_known_job(job->shape);
 
-	if (job->job_id >= 0)
-		return job->job_id;
-	if (job->job_id == -2)
-		return -1;				/* failed earlier in this transaction */
-	job->job_id = dpq_lineage_known_job(job->shape);
-	if (job->job_id >= 0)
-		return job->job_id;
+	if (job_id != -1)
+		return job_id;			/* committed, written in this xact, or failed */
 
 	ea.job = job;
 	ea.roleid = roleid;
@@ -191,11 +187,9 @@ job_id_of(LinJob *job, Oid roleid)
 		ereport(WARNING,
 				(errmsg("dpq: lineage of statement %s was not recorded: %s",
 						job->statement, err)));
-		job->job_id = -2;
-		return -1;
+		ea.job_id = -2;
 	}
 	dpq_lineage_job_written(job->shape, ea.job_id);
-	job->job_id = ea.job_id;
 	return ea.job_id;
 }
 
@@ -221,7 +215,8 @@ dpq_lineage_flush(List *runs)
 	{
 		LinRun	   *run = lfirst(lc);
 
-		if (job_id_of(run->job, run->roleid) >= 0)
+		run->job_id = job_id_of(run->job, run->roleid);
+		if (run->job_id >= 0)
 			any = true;
 	}
 	if (!any)
@@ -243,7 +238,7 @@ dpq_lineage_flush(List *runs)
 		Datum	   *values = slot->tts_values;
 		bool	   *isnull = slot->tts_isnull;
 
-		if (run->job->job_id < 0)
+		if (run->job_id < 0)
 			continue;
 		if (run->roleid != last_role)
 		{
@@ -255,7 +250,7 @@ dpq_lineage_flush(List *runs)
 		ExecClearTuple(slot);
 		memset(isnull, 0, sizeof(bool) * slot->tts_tupleDescriptor->natts);
 		values[0] = Int64GetDatum(nextval_internal(dpq_lineage_seq_relid, false));
-		values[1] = Int64GetDatum(run->job->job_id);
+		values[1] = Int64GetDatum(run->job_id);
 		values[2] = FullTransactionIdGetDatum(fxid);
 		values[3] = TimestampTzGetDatum(run->started_at);
 		values[4] = TimestampTzGetDatum(run->ended_at);

@@ -1361,7 +1361,6 @@ dpq_lineage_make_job(MemoryContext cxt, const char *statement, List *edges,
 		else
 			job->query = pstrdup(query);
 	}
-	job->job_id = -1;
 	MemoryContextSwitchTo(old);
 	return job;
 }

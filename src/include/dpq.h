@@ -90,5 +90,14 @@ extern void dpq_lineage_utility(PlannedStmt *pstmt, const char *queryString,
 								QueryEnvironment *queryEnv,
 								DestReceiver *dest, QueryCompletion *qc,
 								ProcessUtility_hook_type next);
+/* subtypes for dpq_lineage_record (the values of LinSubtype) */
+#define DPQ_LINEAGE_IDENTITY		0
+#define DPQ_LINEAGE_TRANSFORMATION	1
+#define DPQ_LINEAGE_JOIN			3
+extern void dpq_lineage_suppress(int delta);
+extern void dpq_lineage_record(const char *statement, Oid source, Oid target,
+							   int nedges, const AttrNumber *source_attnums,
+							   const AttrNumber *target_attnums,
+							   const int *subtypes, int64 rows);
 
 #endif							/* DPQ_H */

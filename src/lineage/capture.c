@@ -739,6 +739,81 @@ dpq_lineage_utility(PlannedStmt *pstmt, const char *queryString,
 }
 
 /* ---------------------------------------------------------------------
+ * Runs that dpq's own functions report (dpq.snapshot)
+ * ---------------------------------------------------------------------
+ */
+
+/* stop (delta 1) or resume (delta -1) capturing the statements dpq runs */
+void
+dpq_lineage_suppress(int delta)
+{
+	suppress += delta;
+	if (suppress < 0)
+		suppress = 0;
+}
+
+typedef struct RecordArg
+{
+	const char *statement;
+	Oid			source;
+	Oid			target;
+	int			nedges;
+	const AttrNumber *source_attnums;
+	const AttrNumber *target_attnums;
+	const int  *subtypes;
+	LinJob	   *job;
+} RecordArg;
+
+static void
+record_one(void *arg)
+{
+	RecordArg  *ra = arg;
+	List	   *edges = NIL;
+	int			i;
+
+	for (i = 0; i < ra->nedges; i++)
+	{
+		LinEdge    *e = palloc0(sizeof(LinEdge));
+
+		e->source_relid = ra->source;
+		e->source_attnum = ra->source_attnums[i];
+		e->target_relid = ra->target;
+		e->target_attnum = ra->target_attnums[i];
+		e->subtype = ra->subtypes[i];
+		e->levels = LIN_HOP | LIN_BASE;
+		edges = lappend(edges, e);
+	}
+	ra->job = dpq_lineage_make_job(TopTransactionContext, ra->statement, edges,
+								   debug_query_string, -1, 0);
+}
+
+/*
+ * A run of one of dpq's functions that moved data from source to target:
+ * edges given as attnum pairs (target 0: dataset-level) with subtypes
+ * (LinSubtype values).
+ */
+void
+dpq_lineage_record(const char *statement, Oid source, Oid target, int nedges,
+				   const AttrNumber *source_attnums,
+				   const AttrNumber *target_attnums, const int *subtypes,
+				   int64 rows)
+{
+	RecordArg	ra = {statement, source, target, nedges, source_attnums,
+	target_attnums, subtypes, NULL};
+	char	   *err;
+
+	if (!dpq_lineage_enabled || nedges == 0 || IsInParallelMode() ||
+		!lineage_present())
+		return;
+	err = dpq_try(record_one, &ra, CurrentMemoryContext);
+	if (err)
+		ereport(WARNING,
+				(errmsg("dpq: lineage of %s was not recorded: %s", statement, err)));
+	else if (ra.job && ra.job->nedges > 0)
+		add_run(ra.job, rows);
+}
+
+/* ---------------------------------------------------------------------
  * Set-up
  * ---------------------------------------------------------------------
  */

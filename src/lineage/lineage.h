@@ -11,6 +11,7 @@
 #ifndef DPQ_LINEAGE_H
 #define DPQ_LINEAGE_H
 
+#include "dpq.h"
 #include "nodes/parsenodes.h"
 #include "utils/timestamp.h"
 
@@ -29,6 +30,11 @@ typedef enum LinSubtype
 } LinSubtype;
 
 #define LS_IS_DIRECT(s)	((s) <= LS_AGGREGATION)
+
+StaticAssertDecl(LS_IDENTITY == DPQ_LINEAGE_IDENTITY &&
+				 LS_TRANSFORMATION == DPQ_LINEAGE_TRANSFORMATION &&
+				 LS_JOIN == DPQ_LINEAGE_JOIN,
+				 "dpq.h's lineage subtypes must match LinSubtype");
 
 /* levels an edge belongs to */
 #define LIN_HOP		0x01		/* sources as the statement named them */

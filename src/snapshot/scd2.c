@@ -2712,32 +2712,10 @@ refresh_hashes(SnapConfig *cfg)
 	save_hash_columns(cfg);
 }
 
-static Datum
-run_snapshot(FunctionCallInfo fcinfo, SnapConfig *cfg)
+/* the run itself: create or evolve the target, load or apply the difference */
+static void
+run_steps(SnapConfig *cfg, SnapCounts *n)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	TupleDesc	tupdesc;
-	Tuplestorestate *store;
-	MemoryContext oldcxt;
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
-	SnapCounts	n = {0};
-	TimestampTz started = GetCurrentTimestamp();
-	instr_time	t0,
-				t1;
-	int			nestlevel;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		(rsinfo->allowedModes & SFRM_Materialize) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("dpq.snapshot must be called in a context that accepts a set")));
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-
-	INSTR_TIME_SET_CURRENT(t0);
-	nestlevel = NewGUCNestLevel();
-	dpq_pin_guc("search_path", "pg_catalog, pg_temp");
 	dpq_spi_connect();
 
 	resolve_source(cfg);
@@ -2765,17 +2743,103 @@ run_snapshot(FunctionCallInfo fcinfo, SnapConfig *cfg)
 	if (cfg->first_run)
 	{
 		check_keys(cfg, true);
-		first_load(cfg, &n);
+		first_load(cfg, n);
 	}
 	refresh_hashes(cfg);
 	if (!cfg->first_run)
-		apply_diff(cfg, &n);
+		apply_diff(cfg, n);
 
 	dpq_spi_finish();
+}
+
+/*
+ * The run's lineage: each source column into its column of the target,
+ * the compared columns into dpq_row_hash (check) or updated_at into the
+ * validity columns (timestamp), the key as the join that matches source
+ * rows with current versions.
+ */
+static void
+record_lineage(SnapConfig *cfg, SnapCounts *n)
+{
+	int			max = list_length(cfg->columns) * 2 + 4;
+	AttrNumber *src = palloc(sizeof(AttrNumber) * max);
+	AttrNumber *tgt = palloc(sizeof(AttrNumber) * max);
+	int		   *sub = palloc(sizeof(int) * max);
+	int			k = 0;
+	AttrNumber	hash_att = get_attnum(cfg->target, "dpq_row_hash");
+	AttrNumber	from_att = get_attnum(cfg->target, "dpq_valid_from");
+	AttrNumber	upd_att = get_attnum(cfg->target, "dpq_updated_at");
+	ListCell   *lc;
+
+	foreach(lc, cfg->columns)
+	{
+		SnapColumn *c = lfirst(lc);
+		AttrNumber	s = get_attnum(cfg->source, c->name);
+		AttrNumber	t = get_attnum(cfg->target, c->name);
+
+		if (s <= 0 || t <= 0)
+			continue;
+		src[k] = s, tgt[k] = t, sub[k++] = DPQ_LINEAGE_IDENTITY;
+		if (c->is_key)
+			src[k] = s, tgt[k] = 0, sub[k++] = DPQ_LINEAGE_JOIN;
+		if (!cfg->timestamp && c->compared && hash_att > 0)
+			src[k] = s, tgt[k] = hash_att, sub[k++] = DPQ_LINEAGE_TRANSFORMATION;
+	}
+	if (cfg->timestamp && cfg->updated_col)
+	{
+		AttrNumber	s = get_attnum(cfg->source, cfg->updated_col->name);
+
+		if (s > 0 && from_att > 0)
+			src[k] = s, tgt[k] = from_att, sub[k++] = DPQ_LINEAGE_TRANSFORMATION;
+		if (s > 0 && upd_att > 0)
+			src[k] = s, tgt[k] = upd_att, sub[k++] = DPQ_LINEAGE_TRANSFORMATION;
+	}
+	dpq_lineage_record("SNAPSHOT", cfg->source, cfg->target, k, src, tgt, sub,
+					   n->inserted + n->updated + n->deleted);
+}
+
+static Datum
+run_snapshot(FunctionCallInfo fcinfo, SnapConfig *cfg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	tupdesc;
+	Tuplestorestate *store;
+	MemoryContext oldcxt;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+	SnapCounts	n = {0};
+	TimestampTz started = GetCurrentTimestamp();
+	instr_time	t0,
+				t1;
+	int			nestlevel;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_Materialize) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("dpq.snapshot must be called in a context that accepts a set")));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	INSTR_TIME_SET_CURRENT(t0);
+	nestlevel = NewGUCNestLevel();
+	dpq_pin_guc("search_path", "pg_catalog, pg_temp");
+	/* the statements below are dpq's: the run is recorded as one (below) */
+	dpq_lineage_suppress(1);
+	PG_TRY();
+	{
+		run_steps(cfg, &n);
+	}
+	PG_FINALLY();
+	{
+		dpq_lineage_suppress(-1);
+	}
+	PG_END_TRY();
 	AtEOXact_GUC(true, nestlevel);
 	INSTR_TIME_SET_CURRENT(t1);
 	INSTR_TIME_SUBTRACT(t1, t0);
 	log_run(cfg, started, INSTR_TIME_GET_MILLISEC(t1), &n);
+	record_lineage(cfg, &n);
 
 	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 	store = tuplestore_begin_heap(true, false, work_mem);
@@ -2791,6 +2855,7 @@ run_snapshot(FunctionCallInfo fcinfo, SnapConfig *cfg)
 	rsinfo->setDesc = tupdesc;
 	return (Datum) 0;
 }
+
 
 /*
  * dpq.snapshot(source, target, unique_key, strategy, check_cols,

@@ -19,7 +19,7 @@ PG_CPPFLAGS  = -I$(srcdir)/src/include -Wall -Wextra -Werror \
                -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
 
 # pg_regress tests, in order (sql/NAME.sql -> expected/NAME.out); test/run drives them
-REGRESS      = 001_setup 010_declare 011_run 012_proof 013_security 014_ddl 020_mask_functions 021_classify 022_masking 030_snapshot 031_history
+REGRESS      = 001_setup 010_declare 011_run 012_proof 013_security 014_ddl 020_mask_functions 021_classify 022_masking 030_snapshot 031_history 040_lineage
 REGRESS_OPTS = --temp-config=test/dpq.conf --temp-instance=./tmp_check
 EXTRA_CLEAN  = results log tmp_check tmp_pgtap regression.diffs regression.out
 

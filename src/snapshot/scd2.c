@@ -2712,46 +2712,6 @@ refresh_hashes(SnapConfig *cfg)
 	save_hash_columns(cfg);
 }
 
-/* the run itself: create or evolve the target, load or apply the difference */
-static void
-run_steps(SnapConfig *cfg, SnapCounts *n)
-{
-	dpq_spi_connect();
-
-	resolve_source(cfg);
-	if (!OidIsValid(cfg->target))
-	{
-		cfg->first_run = true;
-		create_target(cfg);
-		save_config(cfg);
-		copy_tags(cfg);
-	}
-	else
-	{
-		cfg->target_sql = dpq_relation_name(cfg->target);
-		if (pg_class_aclcheck(cfg->target, GetUserId(), ACL_INSERT) != ACLCHECK_OK ||
-			pg_class_aclcheck(cfg->target, GetUserId(), ACL_UPDATE) != ACLCHECK_OK)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied for table %s", get_rel_name(cfg->target)),
-					 errdetail("Running a snapshot needs INSERT and UPDATE on its table.")));
-		/* runs on one target wait for each other */
-		LockRelationOid(cfg->target, ShareRowExclusiveLock);
-		evolve_target(cfg);
-		copy_tags(cfg);
-	}
-	if (cfg->first_run)
-	{
-		check_keys(cfg, true);
-		first_load(cfg, n);
-	}
-	refresh_hashes(cfg);
-	if (!cfg->first_run)
-		apply_diff(cfg, n);
-
-	dpq_spi_finish();
-}
-
 /*
  * The run's lineage: each source column into its column of the target,
  * the compared columns into dpq_row_hash (check) or updated_at into the
@@ -2798,6 +2758,49 @@ record_lineage(SnapConfig *cfg, SnapCounts *n)
 					   n->inserted + n->updated + n->deleted);
 }
 
+/* the run itself: create or evolve the target, load or apply the difference */
+static void
+run_steps(SnapConfig *cfg, SnapCounts *n)
+{
+	dpq_spi_connect();
+
+	resolve_source(cfg);
+	if (!OidIsValid(cfg->target))
+	{
+		cfg->first_run = true;
+		create_target(cfg);
+		save_config(cfg);
+		copy_tags(cfg);
+	}
+	else
+	{
+		cfg->target_sql = dpq_relation_name(cfg->target);
+		if (pg_class_aclcheck(cfg->target, GetUserId(), ACL_INSERT) != ACLCHECK_OK ||
+			pg_class_aclcheck(cfg->target, GetUserId(), ACL_UPDATE) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for table %s", get_rel_name(cfg->target)),
+					 errdetail("Running a snapshot needs INSERT and UPDATE on its table.")));
+		/* runs on one target wait for each other */
+		LockRelationOid(cfg->target, ShareRowExclusiveLock);
+		evolve_target(cfg);
+		copy_tags(cfg);
+	}
+	if (cfg->first_run)
+	{
+		check_keys(cfg, true);
+		first_load(cfg, n);
+	}
+	refresh_hashes(cfg);
+	if (!cfg->first_run)
+		apply_diff(cfg, n);
+
+	/* while the configuration (in SPI's memory) is still there */
+	record_lineage(cfg, n);
+	dpq_spi_finish();
+}
+
+
 static Datum
 run_snapshot(FunctionCallInfo fcinfo, SnapConfig *cfg)
 {
@@ -2839,7 +2842,6 @@ run_snapshot(FunctionCallInfo fcinfo, SnapConfig *cfg)
 	INSTR_TIME_SET_CURRENT(t1);
 	INSTR_TIME_SUBTRACT(t1, t0);
 	log_run(cfg, started, INSTR_TIME_GET_MILLISEC(t1), &n);
-	record_lineage(cfg, &n);
 
 	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 	store = tuplestore_begin_heap(true, false, work_mem);

@@ -12,7 +12,8 @@ OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
 SQL_PARTS    = src/common/common.sql src/quality/quality.sql \
                src/masking/functions.sql src/masking/masking.sql \
                src/masking/classify.sql src/snapshot/history.sql \
-               src/snapshot/snapshot.sql src/lineage/lineage.sql
+               src/snapshot/snapshot.sql src/lineage/lineage.sql \
+               src/lineage/export.sql
 DATA_built   = dpq--$(EXTVERSION).sql
 DOCS         =
 PG_CPPFLAGS  = -I$(srcdir)/src/include -Wall -Wextra -Werror \

@@ -6,6 +6,8 @@
 #   postgresql-server-dev-15                PGXS, pg_config, server headers, pg_regress
 #   postgresql-15-pgtap                     the pgtap extension
 #   libtap-parser-sourcehandler-pgtap-perl  pg_prove
+#   python3-jsonschema                      validates the OpenLineage export (test/lineage)
+#   graphviz                                dot, renders the lineage graphs (test/lineage)
 #
 # Fast path: when everything is installed this only asks dpkg and never runs
 # apt.  When something is missing: as root, `apt-get update` once and install
@@ -21,6 +23,8 @@ PACKAGES=(
 	postgresql-server-dev-15
 	postgresql-15-pgtap
 	libtap-parser-sourcehandler-pgtap-perl
+	python3-jsonschema
+	graphviz
 )
 
 # is_installed PKG: true when dpkg says "install ok installed"

@@ -82,6 +82,7 @@ extern void dpq_history_utility(PlannedStmt *pstmt, const char *queryString,
 
 /* lineage capture (src/lineage/capture.c) */
 extern bool dpq_lineage_enabled;
+extern char *dpq_lineage_namespace;
 extern void dpq_lineage_init(void);
 extern void dpq_lineage_utility(PlannedStmt *pstmt, const char *queryString,
 								bool readOnlyTree,

@@ -60,6 +60,7 @@
 #include "lineage.h"
 
 bool		dpq_lineage_enabled = true;
+char	   *dpq_lineage_namespace = NULL;
 
 /* catalog relations, found once per database (reset by invalidation) */
 Oid			dpq_lineage_runs_relid = InvalidOid;
@@ -830,6 +831,16 @@ dpq_lineage_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("dpq.lineage_namespace",
+							   gettext_noop("OpenLineage namespace of this server's datasets."),
+							   gettext_noop("Empty: postgres://{host}:{port}, host being the "
+											"server's host name."),
+							   &dpq_lineage_namespace,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
 
 	/* one walk per statement shape: ask PostgreSQL for query ids */
 	EnableQueryId();

@@ -81,7 +81,15 @@ typedef struct QState
 	Index		excl_rti;
 	DepSet	   *inserted;		/* by attnum - 1 */
 	int			ninserted;
+	/* UPDATE SET (a, b) = (SELECT ...): the sublinks, by subLinkId */
+	List	   *multiexpr;		/* MultiExpr */
 } QState;
+
+typedef struct MultiExpr
+{
+	int			id;
+	QResult    *result;
+} MultiExpr;
 
 /* a CTE being or having been walked */
 typedef struct CteMemo
@@ -613,8 +621,27 @@ expr_walker(Node *node, ExprWalk *ew)
 		case T_Var:
 			add_var(ew->qs, (Var *) node, ctx, ew->out);
 			return false;
-		case T_Const:
 		case T_Param:
+			{
+				Param	   *p = (Param *) node;
+				ListCell   *lc;
+
+				/* a column of UPDATE SET (a, b) = (SELECT ...) */
+				if (p->paramkind != PARAM_MULTIEXPR)
+					return false;
+				foreach(lc, ew->qs->multiexpr)
+				{
+					MultiExpr  *me = lfirst(lc);
+
+					if (me->id == (p->paramid >> 16))
+					{
+						add_result_column(me->result, p->paramid & 0xFFFF, ctx, ew->out);
+						dep_add_set(ew->out, &me->result->dataset, ctx, LIN_HOP | LIN_BASE);
+					}
+				}
+				return false;
+			}
+		case T_Const:
 		case T_CaseTestExpr:
 		case T_SQLValueFunction:
 		case T_CurrentOfExpr:
@@ -1032,6 +1059,23 @@ walk_assignments(QState *qs, List *tlist, DepSet *cols, int ncols)
 {
 	ListCell   *lc;
 
+	/* the sublinks of multiple-column assignments are junk entries */
+	foreach(lc, tlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (tle->resjunk && IsA(tle->expr, SubLink) &&
+			((SubLink *) tle->expr)->subLinkType == MULTIEXPR_SUBLINK &&
+			IsA(((SubLink *) tle->expr)->subselect, Query))
+		{
+			SubLink    *sl = (SubLink *) tle->expr;
+			MultiExpr  *me = palloc(sizeof(MultiExpr));
+
+			me->id = sl->subLinkId;
+			me->result = walk_query(qs->ws, (Query *) sl->subselect, qs);
+			qs->multiexpr = lappend(qs->multiexpr, me);
+		}
+	}
 	foreach(lc, tlist)
 	{
 		TargetEntry *tle = lfirst(lc);
@@ -1218,8 +1262,8 @@ dpq_lineage_walk_view(Oid viewid)
 }
 
 /*
- * Does the statement read a relation other than the ones it writes?
- * (UPDATE t SET n = n + 1 WHERE id = 3 does not: no lineage.)
+ * Does the statement move data between relations?  Not when every edge
+ * goes from a table into itself (UPDATE t SET n = n + 1 WHERE id = 3).
  */
 bool
 dpq_lineage_reads_other(List *edges)
@@ -1229,18 +1273,8 @@ dpq_lineage_reads_other(List *edges)
 	foreach(lc, edges)
 	{
 		LinEdge    *e = lfirst(lc);
-		ListCell   *lc2;
-		bool		target = false;
 
-		if (!OidIsValid(e->source_relid))
-			return true;		/* a COPY source */
-		foreach(lc2, edges)
-			if (((LinEdge *) lfirst(lc2))->target_relid == e->source_relid)
-			{
-				target = true;
-				break;
-			}
-		if (!target)
+		if (e->source_relid != e->target_relid)
 			return true;
 	}
 	return false;

@@ -28,7 +28,7 @@ CREATE SCHEMA lt_con;
 SET search_path = lt_con, public;
 SET statement_timeout = '60s';
 
-SELECT plan(46);
+SELECT plan(62);
 
 CREATE FUNCTION edges(rel text)
 RETURNS TABLE (source_relation text, source_column text, target_column text, kind text, subtype text)
@@ -172,6 +172,47 @@ SELECT set_eq($q$SELECT * FROM edges('lt_con.k_cmp')$q$, $w$VALUES
 	('lt_con.r', 's_id', NULL, 'indirect', 'filter')$w$,
 	'x > (SELECT ...) in WHERE: a filter');
 
+CREATE TABLE k_cmp2 AS SELECT id FROM s WHERE a > (SELECT avg(x) FROM r) - 10;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_cmp2')$q$, $w$VALUES
+	('lt_con.s', 'id', 'id', 'direct',   'identity'),
+	('lt_con.s', 'a',  NULL, 'indirect', 'filter'),
+	('lt_con.r', 'x',  NULL, 'indirect', 'filter')$w$,
+	'an uncorrelated scalar sublink in WHERE: filter');
+
+-- EXISTS in the select list is a column's expression: its join edges are
+-- that column's
+CREATE TABLE k_exists_col AS SELECT id, EXISTS (SELECT 1 FROM r WHERE r.s_id = s.id) AS has_r FROM s;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_exists_col')$q$, $w$VALUES
+	('lt_con.s', 'id',   'id',    'direct',   'identity'),
+	('lt_con.r', 's_id', 'has_r', 'indirect', 'join'),
+	('lt_con.s', 'id',   'has_r', 'indirect', 'join')$w$,
+	'EXISTS in the select list: column-level');
+
+-- LATERAL: the subquery's correlated WHERE is a join of the statement
+CREATE TABLE k_lateral AS
+SELECT s.id, l.m FROM s, LATERAL (SELECT max(r.x) AS m FROM r WHERE r.s_id = s.id) l;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_lateral')$q$, $w$VALUES
+	('lt_con.s', 'id',   'id', 'direct',   'identity'),
+	('lt_con.r', 'x',    'm',  'direct',   'aggregation'),
+	('lt_con.r', 's_id', NULL, 'indirect', 'join'),
+	('lt_con.s', 'id',   NULL, 'indirect', 'join')$w$,
+	'LATERAL subquery');
+
+CREATE TABLE k_unnest AS SELECT s.id, u.x FROM s, unnest(ARRAY[s.a, s.b]) u(x);
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_unnest')$q$, $w$VALUES
+	('lt_con.s', 'id', 'id', 'direct', 'identity'),
+	('lt_con.s', 'a',  'x',  'direct', 'transformation'),
+	('lt_con.s', 'b',  'x',  'direct', 'transformation')$w$,
+	'a set-returning function over columns in FROM');
+
+-- a VALUES list is no relation: only s's side of the join is an edge
+CREATE TABLE k_values AS
+SELECT s.id, v.label FROM s JOIN (VALUES (1, 'one'), (2, 'two')) v(k, label) ON v.k = s.id;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_values')$q$, $w$VALUES
+	('lt_con.s', 'id', 'id', 'direct',   'identity'),
+	('lt_con.s', 'id', NULL, 'indirect', 'join')$w$,
+	'a join with a VALUES list');
+
 -- ===========================================================================
 -- set operations
 -- ===========================================================================
@@ -257,6 +298,15 @@ SELECT set_eq($q$SELECT * FROM edges('lt_con.k_full')$q$, $w$VALUES
 	('lt_con.q', 'k',  NULL, 'indirect', 'join')$w$,
 	'FULL JOIN ... USING: the merged column is an identity of both sides');
 
+CREATE TABLE k_rowcmp AS SELECT s.c FROM s JOIN r ON (s.id, s.a) = (r.s_id, r.x);
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_rowcmp')$q$, $w$VALUES
+	('lt_con.s', 'c',    'c',  'direct',   'identity'),
+	('lt_con.s', 'id',   NULL, 'indirect', 'join'),
+	('lt_con.s', 'a',    NULL, 'indirect', 'join'),
+	('lt_con.r', 's_id', NULL, 'indirect', 'join'),
+	('lt_con.r', 'x',    NULL, 'indirect', 'join')$w$,
+	'a row comparison in JOIN ... ON');
+
 -- ===========================================================================
 -- aggregates, FILTER, window functions
 -- ===========================================================================
@@ -283,6 +333,14 @@ SELECT set_eq($q$SELECT * FROM edges('lt_con.k_gsets')$q$, $w$VALUES
 	('lt_con.s', 'g', NULL, 'indirect', 'group_by'),
 	('lt_con.s', 'c', NULL, 'indirect', 'group_by')$w$,
 	'GROUPING SETS');
+
+CREATE TABLE k_gexpr AS SELECT a + b AS ab, count(*) AS n FROM s GROUP BY a + b;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_gexpr')$q$, $w$VALUES
+	('lt_con.s', 'a', 'ab', 'direct',   'transformation'),
+	('lt_con.s', 'b', 'ab', 'direct',   'transformation'),
+	('lt_con.s', 'a', NULL, 'indirect', 'group_by'),
+	('lt_con.s', 'b', NULL, 'indirect', 'group_by')$w$,
+	'GROUP BY an expression');
 
 CREATE TABLE k_filter AS
 SELECT s_id, sum(x) FILTER (WHERE y = 'a') AS sa, count(*) FILTER (WHERE x > 0) AS np
@@ -313,6 +371,15 @@ SELECT set_eq($q$SELECT * FROM edges('lt_con.k_win')$q$, $w$VALUES
 	('lt_con.s', 'id', NULL,   'indirect', 'sort')$w$,
 	'window functions: aggregates over a window, lag, row_number; PARTITION BY / ORDER BY');
 
+CREATE TABLE k_win_named AS SELECT sum(a) OVER w AS sa, rank() OVER w2 AS rk FROM s
+WINDOW w AS (PARTITION BY g), w2 AS (w ORDER BY b);
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_win_named')$q$, $w$VALUES
+	('lt_con.s', 'a', 'sa', 'direct',   'aggregation'),
+	('lt_con.s', 'g', 'sa', 'indirect', 'window'),
+	('lt_con.s', 'g', 'rk', 'indirect', 'window'),
+	('lt_con.s', 'b', 'rk', 'indirect', 'window')$w$,
+	'named windows (and one built on another)');
+
 -- ===========================================================================
 -- expressions
 -- ===========================================================================
@@ -325,6 +392,14 @@ SELECT set_eq($q$SELECT * FROM edges('lt_con.k_case')$q$, $w$VALUES
 	('lt_con.s', 'g',  'ab',  'indirect', 'conditional'),
 	('lt_con.s', 'c',  'isx', 'indirect', 'conditional')$w$,
 	'CASE: results transformation, conditions and the CASE operand conditional');
+
+CREATE TABLE k_case_where AS SELECT id FROM s WHERE CASE WHEN g = 1 THEN a ELSE b END > 2;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_case_where')$q$, $w$VALUES
+	('lt_con.s', 'id', 'id', 'direct',   'identity'),
+	('lt_con.s', 'g',  NULL, 'indirect', 'filter'),
+	('lt_con.s', 'a',  NULL, 'indirect', 'filter'),
+	('lt_con.s', 'b',  NULL, 'indirect', 'filter')$w$,
+	'CASE inside WHERE: everything in it is a filter');
 
 CREATE TABLE k_coal AS SELECT id, coalesce(a, b, 0) AS ab, nullif(c, 'x') AS nc FROM s;
 SELECT set_eq($q$SELECT * FROM edges('lt_con.k_coal')$q$, $w$VALUES
@@ -380,6 +455,12 @@ SELECT set_eq($q$SELECT * FROM edges('lt_con.k_order')$q$, $w$VALUES
 	('lt_con.s', 'b',  NULL, 'indirect', 'sort'),
 	('lt_con.s', 'id', NULL, 'indirect', 'sort')$w$,
 	'ORDER BY: dataset-level sort');
+
+CREATE TABLE k_topn AS SELECT sum(a) AS top2 FROM (SELECT a FROM s ORDER BY b DESC LIMIT 2) t;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_topn')$q$, $w$VALUES
+	('lt_con.s', 'a', 'top2', 'direct',   'aggregation'),
+	('lt_con.s', 'b', NULL,   'indirect', 'sort')$w$,
+	'ORDER BY ... LIMIT in a subquery: its sort decides the rows');
 
 CREATE TABLE k_distinct AS SELECT DISTINCT g, c FROM s;
 SELECT set_eq($q$SELECT * FROM edges('lt_con.k_distinct')$q$, $w$VALUES
@@ -482,6 +563,60 @@ SELECT set_eq($q$SELECT * FROM edges('lt_con.k_mv')$q$,
 			  $q$SELECT * FROM base_edges('lt_con.k_mv')$q$,
 			  'reading a materialized view: hop = base');
 
+-- a view with a set operation, a view read twice, a view in a sublink, a
+-- recursive view, a view over a materialized view over a view
+CREATE VIEW vu AS SELECT id AS k, a AS val FROM s WHERE g = 1 UNION ALL SELECT s_id, x FROM r;
+CREATE TABLE k_vu AS SELECT x1.k, x2.val FROM vu x1 JOIN vu x2 ON x2.k = x1.k + 1;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_vu')$q$, $w$VALUES
+	('lt_con.vu', 'k',   'k',   'direct',   'identity'),
+	('lt_con.vu', 'val', 'val', 'direct',   'identity'),
+	('lt_con.vu', 'k',   NULL,  'indirect', 'join')$w$,
+	'a UNION ALL view joined with itself: hop');
+SELECT set_eq($q$SELECT * FROM base_edges('lt_con.k_vu')$q$, $w$VALUES
+	('lt_con.s', 'id',   'k',   'direct',   'identity'),
+	('lt_con.r', 's_id', 'k',   'direct',   'identity'),
+	('lt_con.s', 'a',    'val', 'direct',   'identity'),
+	('lt_con.r', 'x',    'val', 'direct',   'identity'),
+	('lt_con.s', 'id',   NULL,  'indirect', 'join'),
+	('lt_con.r', 's_id', NULL,  'indirect', 'join'),
+	('lt_con.s', 'g',    NULL,  'indirect', 'filter')$w$,
+	'a UNION ALL view joined with itself: base (every branch, the branch''s WHERE)');
+
+CREATE TABLE k_vexists AS SELECT r.id FROM r WHERE EXISTS (SELECT 1 FROM v1 WHERE v1.id = r.s_id);
+SELECT set_eq($q$SELECT * FROM base_edges('lt_con.k_vexists')$q$, $w$VALUES
+	('lt_con.r', 'id',   'id', 'direct',   'identity'),
+	('lt_con.r', 's_id', NULL, 'indirect', 'filter'),
+	('lt_con.s', 'id',   NULL, 'indirect', 'filter'),
+	('lt_con.s', 'g',    NULL, 'indirect', 'filter')$w$,
+	'a view inside EXISTS: base edges, all filters (the view''s WHERE too)');
+
+CREATE RECURSIVE VIEW vrec (id, root) AS
+	SELECT id, id FROM h WHERE parent IS NULL
+	UNION ALL
+	SELECT h.id, vrec.root FROM h JOIN vrec ON h.parent = vrec.id;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.vrec')$q$, $w$VALUES
+	('lt_con.h', 'id',     'id',   'direct',   'identity'),
+	('lt_con.h', 'id',     'root', 'direct',   'identity'),
+	('lt_con.h', 'parent', NULL,   'indirect', 'filter'),
+	('lt_con.h', 'parent', NULL,   'indirect', 'join'),
+	('lt_con.h', 'id',     NULL,   'indirect', 'join')$w$,
+	'CREATE RECURSIVE VIEW');
+
+CREATE MATERIALIZED VIEW mvu AS SELECT k, val FROM vu;
+CREATE VIEW vmvu AS SELECT k, val + 1 AS v1 FROM mvu;
+CREATE TABLE k_vmvu AS SELECT k, v1 FROM vmvu;
+SELECT set_eq($q$SELECT * FROM base_edges('lt_con.k_vmvu')$q$, $w$VALUES
+	('lt_con.mvu', 'k',   'k',  'direct', 'identity'),
+	('lt_con.mvu', 'val', 'v1', 'direct', 'transformation')$w$,
+	'base edges stop at a materialized view');
+SELECT set_eq($q$SELECT * FROM base_edges('lt_con.mvu')$q$, $w$VALUES
+	('lt_con.s', 'id',   'k',   'direct',   'identity'),
+	('lt_con.r', 's_id', 'k',   'direct',   'identity'),
+	('lt_con.s', 'a',    'val', 'direct',   'identity'),
+	('lt_con.r', 'x',    'val', 'direct',   'identity'),
+	('lt_con.s', 'g',    NULL,  'indirect', 'filter')$w$,
+	'... and the materialized view''s own base edges expand the view it reads');
+
 -- ===========================================================================
 -- walking through views (hop edges: the views are on the way)
 -- ===========================================================================
@@ -534,7 +669,11 @@ SELECT set_eq($q$SELECT DISTINCT target_relation FROM dpq.lineage_edges
 						('lt_con.k_case'), ('lt_con.k_coal'), ('lt_con.k_row'), ('lt_con.k_row2'),
 						('lt_con.k_fun'), ('lt_con.k_cast'), ('lt_con.k_order'), ('lt_con.k_distinct'),
 						('lt_con.k_distinct_on'), ('lt_con.v1'), ('lt_con.v2'), ('lt_con.k_view'),
-						('lt_con.k_view_agg'), ('lt_con.k_view_join'), ('lt_con.mv'), ('lt_con.k_mv')$w$,
+						('lt_con.k_view_agg'), ('lt_con.k_view_join'), ('lt_con.mv'), ('lt_con.k_mv'),
+						('lt_con.k_cmp2'), ('lt_con.k_exists_col'), ('lt_con.k_lateral'), ('lt_con.k_unnest'),
+						('lt_con.k_values'), ('lt_con.k_rowcmp'), ('lt_con.k_gexpr'), ('lt_con.k_win_named'),
+						('lt_con.k_case_where'), ('lt_con.k_topn'), ('lt_con.vu'), ('lt_con.k_vu'),
+						('lt_con.k_vexists'), ('lt_con.vrec'), ('lt_con.mvu'), ('lt_con.vmvu'), ('lt_con.k_vmvu')$w$,
 			  'every target of lt_con is one written by a captured statement');
 
 -- ===========================================================================

@@ -31,7 +31,7 @@ CREATE ROLE lt_runs_user;
 SET search_path = lt_runs, public;
 SET statement_timeout = '60s';
 
-SELECT plan(59);
+SELECT plan(69);
 
 CREATE FUNCTION edges(rel text)
 RETURNS TABLE (source_relation text, source_column text, target_column text, kind text, subtype text)
@@ -104,6 +104,24 @@ SELECT set_eq($q$SELECT * FROM edges('lt_runs.ex')$q$, $w$VALUES
 	('lt_runs.s', 'a',  'a',  'direct', 'identity')$w$,
 	'EXPLAIN ANALYZE INSERT ... SELECT ran it: its edges');
 SELECT is(runs('lt_runs.ex'), '{1}'::bigint[], 'EXPLAIN ANALYZE: one run');
+EXPLAIN (COSTS OFF) CREATE TABLE ex_ctas0 AS SELECT id, a FROM s \g /dev/null
+SELECT is_empty($q$SELECT * FROM edges('lt_runs.ex_ctas0')$q$, 'EXPLAIN CREATE TABLE AS (no ANALYZE, no table): nothing');
+-- (found by this corpus: recorded nothing; /tmp/lineage-bugs.md C5)
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) CREATE TABLE ex_ctas AS SELECT id, a FROM s \g /dev/null
+SELECT set_eq($q$SELECT * FROM edges('lt_runs.ex_ctas')$q$, $w$VALUES
+	('lt_runs.s', 'id', 'id', 'direct', 'identity'),
+	('lt_runs.s', 'a',  'a',  'direct', 'identity')$w$,
+	'EXPLAIN ANALYZE CREATE TABLE AS created and filled the table: its edges');
+
+SELECT count(*) AS runs_before FROM dpq.lineage_runs \gset
+SELECT * FROM s WHERE id = 1 FOR UPDATE \g /dev/null
+BEGIN;
+DECLARE lt_runs_c CURSOR FOR SELECT id, a FROM s ORDER BY b;
+FETCH 2 FROM lt_runs_c \g /dev/null
+CLOSE lt_runs_c;
+COMMIT;
+SELECT is((SELECT count(*) FROM dpq.lineage_runs), :runs_before::bigint,
+		  'SELECT ... FOR UPDATE and a cursor: no run');
 
 CREATE TABLE rb (id int, a int);
 SELECT count(*) AS runs_before FROM dpq.lineage_runs \gset
@@ -196,6 +214,55 @@ SELECT set_eq($q$SELECT * FROM edges('lt_runs.pq')$q$, $w$VALUES
 	('lt_runs.s', 'a',  NULL, 'indirect', 'filter')$w$,
 	'a prepared statement with a parameter: its edges');
 SELECT is(runs('lt_runs.pq'), '{7}'::bigint[], 'custom and generic plans: 7 runs');
+
+-- a statement in a SQL function, in a trigger (once per row), in a
+-- procedure that commits and then rolls back
+CREATE TABLE sqlf (id int);
+CREATE FUNCTION fill_sql() RETURNS void LANGUAGE sql AS $$ INSERT INTO lt_runs.sqlf SELECT id FROM lt_runs.s $$;
+SELECT fill_sql() \g /dev/null
+SELECT fill_sql() \g /dev/null
+SELECT is(runs('lt_runs.sqlf'), '{2}'::bigint[], 'a SQL function called twice: 2 runs');
+
+CREATE TABLE trg_t (id int);
+CREATE TABLE trg_audit (id int, a int);
+CREATE FUNCTION trg_fn() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO lt_runs.trg_audit SELECT NEW.id, s.a FROM lt_runs.s WHERE s.id = NEW.id;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER trg AFTER INSERT ON trg_t FOR EACH ROW EXECUTE FUNCTION trg_fn();
+INSERT INTO trg_t VALUES (1), (2), (3);
+SELECT set_eq($q$SELECT * FROM edges('lt_runs.trg_audit')$q$, $w$VALUES
+	('lt_runs.s', 'a',  'a',  'direct',   'identity'),
+	('lt_runs.s', 'id', NULL, 'indirect', 'filter')$w$,
+	'a statement in a row trigger: its edges (NEW.id is no relation)');
+SELECT is(runs('lt_runs.trg_audit'), '{3}'::bigint[], 'a row trigger fired 3 times: 3 runs');
+SELECT is_empty($q$SELECT * FROM edges('lt_runs.trg_t')$q$, 'the INSERT ... VALUES that fired it: nothing');
+
+CREATE TABLE proc_kept (id int);
+CREATE TABLE proc_gone (id int);
+CREATE PROCEDURE proc() LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO lt_runs.proc_kept SELECT id FROM lt_runs.s;
+	COMMIT;
+	INSERT INTO lt_runs.proc_gone SELECT id FROM lt_runs.s;
+	ROLLBACK;
+END $$;
+CALL proc();
+SELECT is(runs('lt_runs.proc_kept'), '{1}'::bigint[], 'a procedure: the statement it committed is recorded');
+SELECT is_empty($q$SELECT * FROM edges('lt_runs.proc_gone')$q$, 'a procedure: the statement it rolled back is not');
+
+-- parallel workers record nothing: the leader records the statement once
+SET force_parallel_mode = on;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+CREATE TABLE par_ctas AS SELECT id, a FROM s WHERE b > 0;
+RESET force_parallel_mode;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SELECT is(nruns('lt_runs.par_ctas'), 1::bigint, 'CREATE TABLE AS under force_parallel_mode: one run');
 
 -- ===========================================================================
 -- dpq.lineage: off for a superuser; not settable by others

@@ -30,7 +30,7 @@ CREATE SCHEMA lt_stmt;
 SET search_path = lt_stmt, public;
 SET statement_timeout = '60s';
 
-SELECT plan(50);
+SELECT plan(63);
 
 CREATE FUNCTION edges(rel text)
 RETURNS TABLE (source_relation text, source_column text, target_column text, kind text, subtype text)
@@ -145,6 +145,69 @@ SELECT set_eq($q$SELECT * FROM edges('lt_stmt.vals2')$q$, $w$VALUES
 	('lt_stmt.src', 'a', 'n', 'direct', 'aggregation')$w$,
 	'INSERT ... VALUES with a scalar sublink records the sublink''s edges');
 
+-- the column list decides which column gets what, not the order of the table
+CREATE TABLE tgt_order (a int, b int);
+INSERT INTO tgt_order (b, a) SELECT a, b FROM src;
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_order')$q$, $w$VALUES
+	('lt_stmt.src', 'a', 'b', 'direct', 'identity'),
+	('lt_stmt.src', 'b', 'a', 'direct', 'identity')$w$,
+	'INSERT (b, a) SELECT a, b: edges follow the column list');
+
+CREATE TABLE tgt_table (LIKE src);
+INSERT INTO tgt_table TABLE src;
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_table')$q$, $w$VALUES
+	('lt_stmt.src', 'id',   'id',   'direct', 'identity'),
+	('lt_stmt.src', 'a',    'a',    'direct', 'identity'),
+	('lt_stmt.src', 'b',    'b',    'direct', 'identity'),
+	('lt_stmt.src', 'c',    'c',    'direct', 'identity'),
+	('lt_stmt.src', 'flag', 'flag', 'direct', 'identity')$w$,
+	'INSERT ... TABLE src: every column');
+
+-- an INSERT ... SELECT that reads only the table it writes is a change of
+-- one table, not a flow between datasets
+CREATE TABLE tgt_selfins (id int, v int);
+INSERT INTO tgt_selfins VALUES (1, 1);
+INSERT INTO tgt_selfins SELECT id + 100, v FROM tgt_selfins;
+SELECT is_empty($q$SELECT * FROM edges('lt_stmt.tgt_selfins')$q$,
+				'INSERT INTO t SELECT ... FROM t records nothing');
+
+-- a domain over int: an implicit coercion, identity
+CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+CREATE TABLE tgt_domain (d posint);
+INSERT INTO tgt_domain SELECT a FROM src;
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_domain')$q$, $w$VALUES
+	('lt_stmt.src', 'a', 'd', 'direct', 'identity')$w$,
+	'INSERT into a domain column: identity');
+
+-- quoted names are shown quoted, as regclass shows them
+CREATE TABLE "Tgt Quoted" ("Col A" int);
+INSERT INTO "Tgt Quoted" SELECT a FROM src;
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt."Tgt Quoted"')$q$, $w$VALUES
+	('lt_stmt.src', 'a', 'Col A', 'direct', 'identity')$w$,
+	'a quoted table and column name');
+
+-- a partitioned table is a dataset of its own: the parent is the target,
+-- and the source when read; a partition written directly is its own target
+CREATE TABLE tgt_part (id int, v int) PARTITION BY RANGE (id);
+CREATE TABLE tgt_part_1 PARTITION OF tgt_part FOR VALUES FROM (0) TO (2);
+CREATE TABLE tgt_part_2 PARTITION OF tgt_part FOR VALUES FROM (2) TO (1000);
+INSERT INTO tgt_part SELECT id, a FROM src;
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_part')$q$, $w$VALUES
+	('lt_stmt.src', 'id', 'id', 'direct', 'identity'),
+	('lt_stmt.src', 'a',  'v',  'direct', 'identity')$w$,
+	'INSERT into a partitioned table: the parent is the target');
+INSERT INTO tgt_part_2 SELECT id + 10, b FROM src;
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_part_1') UNION ALL SELECT * FROM edges('lt_stmt.tgt_part_2')$q$, $w$VALUES
+	('lt_stmt.src', 'id', 'id', 'direct', 'transformation'),
+	('lt_stmt.src', 'b',  'v',  'direct', 'identity')$w$,
+	'INSERT into a partition: the partition is the target (and the other partition has nothing)');
+CREATE TABLE from_part AS SELECT id, v FROM tgt_part WHERE v > 0;
+SELECT set_eq($q$SELECT * FROM base_edges('lt_stmt.from_part')$q$, $w$VALUES
+	('lt_stmt.tgt_part', 'id', 'id', 'direct',   'identity'),
+	('lt_stmt.tgt_part', 'v',  'v',  'direct',   'identity'),
+	('lt_stmt.tgt_part', 'v',  NULL, 'indirect', 'filter')$w$,
+	'reading a partitioned table: the parent is the source, also in base edges');
+
 -- ===========================================================================
 -- UPDATE
 -- ===========================================================================
@@ -185,6 +248,24 @@ SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_upd2')$q$, $w$VALUES
 	('lt_stmt.tgt_upd2', 'id', 'v',  'indirect', 'join'),
 	('lt_stmt.tgt_upd2', 'id', NULL, 'indirect', 'filter')$w$,
 	'UPDATE SET col = (correlated scalar sublink): it reads src, so its own columns count too');
+
+-- UPDATE SET (x, y) = (SELECT ...): a sublink in both columns' expressions
+-- (found by this corpus: recorded nothing; /tmp/lineage-bugs.md C4)
+CREATE TABLE tgt_multi (id int, x int, y text);
+INSERT INTO tgt_multi VALUES (1, 0, ''), (2, 0, '');
+UPDATE tgt_multi SET (x, y) = (SELECT r.k, r.w FROM ref r WHERE r.id = tgt_multi.id AND r.k < 50 ORDER BY r.k LIMIT 1);
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_multi')$q$, $w$VALUES
+	('lt_stmt.ref',       'k',  'x', 'direct',   'identity'),
+	('lt_stmt.ref',       'w',  'y', 'direct',   'identity'),
+	('lt_stmt.ref',       'id', 'x', 'indirect', 'join'),
+	('lt_stmt.tgt_multi', 'id', 'x', 'indirect', 'join'),
+	('lt_stmt.ref',       'k',  'x', 'indirect', 'filter'),
+	('lt_stmt.ref',       'k',  'x', 'indirect', 'sort'),
+	('lt_stmt.ref',       'id', 'y', 'indirect', 'join'),
+	('lt_stmt.tgt_multi', 'id', 'y', 'indirect', 'join'),
+	('lt_stmt.ref',       'k',  'y', 'indirect', 'filter'),
+	('lt_stmt.ref',       'k',  'y', 'indirect', 'sort')$w$,
+	'UPDATE SET (x, y) = (SELECT ...): the sublink''s edges on both columns');
 
 -- ===========================================================================
 -- DELETE: dataset-level indirect edges only
@@ -266,6 +347,23 @@ SELECT set_eq($q$SELECT * FROM edges('lt_stmt.ctas')$q$, $w$VALUES
 	('lt_stmt.src', 'flag', NULL, 'indirect', 'filter')$w$,
 	'CREATE TABLE AS');
 SELECT is(runs('lt_stmt.ctas'), '{1}'::bigint[], 'CREATE TABLE AS: one run');
+
+CREATE TABLE ctas_names (x, y) AS SELECT a, b FROM src;
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.ctas_names')$q$, $w$VALUES
+	('lt_stmt.src', 'a', 'x', 'direct', 'identity'),
+	('lt_stmt.src', 'b', 'y', 'direct', 'identity')$w$,
+	'CREATE TABLE t (x, y) AS: the column names given');
+
+-- CREATE TABLE AS EXECUTE: the prepared query is the query
+-- (found by this corpus: recorded nothing; /tmp/lineage-bugs.md C2)
+PREPARE lt_stmt_q AS SELECT id, a * 2 AS a2 FROM lt_stmt.src WHERE flag;
+CREATE TABLE ctas_exec AS EXECUTE lt_stmt_q;
+DEALLOCATE lt_stmt_q;
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.ctas_exec')$q$, $w$VALUES
+	('lt_stmt.src', 'id',   'id', 'direct',   'identity'),
+	('lt_stmt.src', 'a',    'a2', 'direct',   'transformation'),
+	('lt_stmt.src', 'flag', NULL, 'indirect', 'filter')$w$,
+	'CREATE TABLE AS EXECUTE');
 
 SELECT id, upper(c) AS uc INTO sel_into FROM src ORDER BY id;
 SELECT set_eq($q$SELECT * FROM edges('lt_stmt.sel_into')$q$, $w$VALUES
@@ -416,19 +514,37 @@ SELECT set_eq($q$SELECT * FROM edges('lt_stmt.cte_d')$q$, $w$VALUES
 	('lt_stmt.cte_c', 'v',  'v',  'direct', 'identity')$w$,
 	'... INSERT ... SELECT FROM x (an UPDATE ... RETURNING): sources cte_c.id, cte_c.v');
 
+-- moving rows: the CTE reads only its own table, the outer INSERT writes
+-- another one from its RETURNING (found by this corpus: recorded nothing;
+-- /tmp/lineage-bugs.md C3).  Whether cte_e itself gets edges is left open.
+CREATE TABLE cte_e (id int, v int);
+CREATE TABLE cte_f (id int, v int);
+INSERT INTO cte_e VALUES (1, 1), (2, 2);
+WITH moved AS (DELETE FROM cte_e WHERE v > 1 RETURNING *)
+INSERT INTO cte_f SELECT * FROM moved;
+SELECT results_eq($q$SELECT id, v FROM cte_f$q$, $w$VALUES (2, 2)$w$, 'the row moved');
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.cte_f')$q$, $w$VALUES
+	('lt_stmt.cte_e', 'id', 'id', 'direct', 'identity'),
+	('lt_stmt.cte_e', 'v',  'v',  'direct', 'identity')$w$,
+	'WITH x AS (DELETE ... RETURNING *) INSERT INTO other SELECT * FROM x: other <- the deleted table');
+
 -- ===========================================================================
 -- the whole file: no edge of lt_stmt has a source outside lt_stmt but the
 -- copy file and program, and every target of lt_stmt is one written above
+-- (cte_e, whose edges are an open question, aside)
 -- ===========================================================================
 SELECT set_eq($q$SELECT DISTINCT target_relation FROM dpq.lineage_edges
 				  WHERE (target_relation LIKE 'lt\_stmt.%' OR source_relation LIKE 'lt\_stmt.%')
-					AND NOT target_dropped$q$,
+					AND NOT target_dropped AND target_relation <> 'lt_stmt.cte_e'$q$,
 			  $w$VALUES ('lt_stmt.tgt_ins'), ('lt_stmt.tgt_up'), ('lt_stmt.tgt_up2'), ('lt_stmt.tgt_nothing'),
 						('lt_stmt.vals2'), ('lt_stmt.tgt_upd'), ('lt_stmt.tgt_upd2'), ('lt_stmt.tgt_del'),
 						('lt_stmt.tgt_del2'), ('lt_stmt.tgt_merge'), ('lt_stmt.tgt_merge2'), ('lt_stmt.ctas'),
 						('lt_stmt.sel_into'), ('lt_stmt.mv'), ('lt_stmt.v'), ('lt_stmt.tgt_copy'),
 						('lt_stmt.tgt_copy2'), ('lt_stmt.tgt_copy3'), ('lt_stmt.cte_a'), ('lt_stmt.cte_b'),
-						('lt_stmt.cte_c'), ('lt_stmt.cte_d')$w$,
+						('lt_stmt.cte_c'), ('lt_stmt.cte_d'), ('lt_stmt.tgt_order'), ('lt_stmt.tgt_table'),
+						('lt_stmt.tgt_domain'), ('lt_stmt."Tgt Quoted"'), ('lt_stmt.tgt_part'), ('lt_stmt.tgt_part_2'),
+						('lt_stmt.from_part'), ('lt_stmt.tgt_multi'), ('lt_stmt.ctas_names'), ('lt_stmt.ctas_exec'),
+						('lt_stmt.cte_f')$w$,
 			  'the targets of lt_stmt are exactly the ones written by captured statements');
 SELECT is_empty($q$SELECT DISTINCT source_relation FROM dpq.lineage_edges
 					WHERE target_relation LIKE 'lt\_stmt.%' AND NOT target_dropped

@@ -41,7 +41,10 @@
 #include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "commands/extension.h"
+#include "commands/prepare.h"
 #include "common/hashfn.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
@@ -622,6 +625,65 @@ copy_edges(WalkArg *wa, uint8 *source_type, char **source_name)
 	return edges;
 }
 
+/* EXPLAIN (ANALYZE) CREATE TABLE AS / SELECT INTO / CREATE MATERIALIZED VIEW */
+static bool
+explain_analyze_ctas(ExplainStmt *stmt)
+{
+	ListCell   *lc;
+	bool		analyze = false;
+
+	if (!IsA(stmt->query, Query) ||
+		((Query *) stmt->query)->commandType != CMD_UTILITY ||
+		!IsA(((Query *) stmt->query)->utilityStmt, CreateTableAsStmt))
+		return false;
+	foreach(lc, stmt->options)
+	{
+		DefElem    *opt = lfirst(lc);
+
+		if (strcmp(opt->defname, "analyze") == 0)
+			analyze = opt->arg == NULL || defGetBoolean(opt);
+	}
+	return analyze;
+}
+
+/* the query of a prepared SELECT (as analysed and rewritten), or NULL */
+static Query *
+prepared_query(ExecuteStmt *exec)
+{
+	PreparedStatement *ps = FetchPreparedStatement(exec->name, false);
+	Query	   *q;
+
+	if (ps == NULL || ps->plansource->query_list == NIL)
+		return NULL;
+	q = linitial_node(Query, ps->plansource->query_list);
+	if (q->commandType != CMD_SELECT || q->utilityStmt != NULL)
+		return NULL;
+	return copyObject(q);
+}
+
+/* CREATE OR REPLACE VIEW: the jobs of the view's earlier definitions */
+static void
+supersede_definitions(void *arg)
+{
+	Oid			viewid = *(Oid *) arg;
+	DpqIdentity id;
+	Oid			types[1] = {OIDOID};
+	Datum		values[1];
+
+	values[0] = ObjectIdGetDatum(viewid);
+	dpq_spi_connect();
+	dpq_become_catalog_owner(&id);
+	dpq_spi_exec("UPDATE dpq.lineage_jobs SET superseded = true"
+				 " WHERE NOT superseded"
+				 "   AND statement IN ('CREATE VIEW', 'CREATE OR REPLACE VIEW')"
+				 "   AND job_id IN (SELECT job_id FROM dpq.lineage_edge_store"
+				 "                   WHERE target_relid OPERATOR(pg_catalog.=)"
+				 "                         $1::pg_catalog.regclass)",
+				 1, types, values, NULL, false, 0);
+	dpq_restore_identity(&id);
+	dpq_spi_finish();
+}
+
 /* a utility statement's job, walked now, kept for this transaction */
 static void
 record_utility(WalkArg *wa, int64 rows)
@@ -634,6 +696,25 @@ record_utility(WalkArg *wa, int64 rows)
 		add_run(job, rows);
 }
 
+static void
+run_suppressed(PlannedStmt *pstmt, const char *queryString,
+			   bool readOnlyTree, ProcessUtilityContext context,
+			   ParamListInfo params, QueryEnvironment *queryEnv,
+			   DestReceiver *dest, QueryCompletion *qc,
+			   ProcessUtility_hook_type next)
+{
+	suppress++;
+	PG_TRY();
+	{
+		next(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		suppress--;
+	}
+	PG_END_TRY();
+}
+
 void
 dpq_lineage_utility(PlannedStmt *pstmt, const char *queryString,
 					bool readOnlyTree, ProcessUtilityContext context,
@@ -644,6 +725,10 @@ dpq_lineage_utility(PlannedStmt *pstmt, const char *queryString,
 	Node	   *parsetree = pstmt->utilityStmt;
 	WalkArg		wa = {0};
 	int64		rows;
+
+	/* EXPLAIN ANALYZE CREATE TABLE AS creates and fills the table too */
+	if (IsA(parsetree, ExplainStmt) && explain_analyze_ctas((ExplainStmt *) parsetree))
+		parsetree = ((Query *) ((ExplainStmt *) parsetree)->query)->utilityStmt;
 
 	if (!dpq_lineage_enabled || suppress > 0 || IsInParallelMode() ||
 		!(IsA(parsetree, CreateTableAsStmt) || IsA(parsetree, ViewStmt) ||
@@ -665,16 +750,8 @@ dpq_lineage_utility(PlannedStmt *pstmt, const char *queryString,
 		RefreshMatViewStmt *stmt = (RefreshMatViewStmt *) parsetree;
 
 		/* CONCURRENTLY runs statements of its own: not the user's */
-		suppress++;
-		PG_TRY();
-		{
-			next(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
-		}
-		PG_FINALLY();
-		{
-			suppress--;
-		}
-		PG_END_TRY();
+		run_suppressed(pstmt, queryString, readOnlyTree, context, params,
+					   queryEnv, dest, qc, next);
 		if (stmt->skipData)
 			return;
 		wa.viewid = RangeVarGetRelid(stmt->relation, NoLock, true);
@@ -687,19 +764,27 @@ dpq_lineage_utility(PlannedStmt *pstmt, const char *queryString,
 		Query	   *ctas_query = NULL;
 
 		if (IsA(parsetree, CreateTableAsStmt) &&
-			((CreateTableAsStmt *) parsetree)->into != NULL &&
-			IsA(((CreateTableAsStmt *) parsetree)->query, Query))
+			((CreateTableAsStmt *) parsetree)->into != NULL)
 		{
 			CreateTableAsStmt *stmt = (CreateTableAsStmt *) parsetree;
 
 			/* CREATE TABLE IF NOT EXISTS ... AS on an existing table: nothing */
 			before = RangeVarGetRelid(stmt->into->rel, NoLock, true);
 			/* the rewriter expands views in place: keep the query as named */
-			ctas_query = copyObject((Query *) stmt->query);
+			if (IsA(stmt->query, Query) &&
+				((Query *) stmt->query)->commandType == CMD_SELECT)
+				ctas_query = copyObject((Query *) stmt->query);
 		}
 
 		next(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 		rows = qc ? (int64) qc->nprocessed : -1;
+
+		/* CREATE TABLE AS EXECUTE: the prepared query (views expanded) */
+		if (IsA(parsetree, CreateTableAsStmt) &&
+			IsA(((CreateTableAsStmt *) parsetree)->query, Query) &&
+			((Query *) ((CreateTableAsStmt *) parsetree)->query)->utilityStmt &&
+			IsA(((Query *) ((CreateTableAsStmt *) parsetree)->query)->utilityStmt, ExecuteStmt))
+			ctas_query = prepared_query((ExecuteStmt *) ((Query *) ((CreateTableAsStmt *) parsetree)->query)->utilityStmt);
 
 		if (IsA(parsetree, CreateTableAsStmt))
 		{
@@ -720,10 +805,16 @@ dpq_lineage_utility(PlannedStmt *pstmt, const char *queryString,
 		else if (IsA(parsetree, ViewStmt))
 		{
 			ViewStmt   *stmt = (ViewStmt *) parsetree;
+			char	   *err;
 
 			wa.viewid = RangeVarGetRelid(stmt->view, NoLock, true);
 			wa.statement = stmt->replace ? "CREATE OR REPLACE VIEW" : "CREATE VIEW";
 			rows = -1;
+			/* the view's earlier definitions are no longer its lineage */
+			if (OidIsValid(wa.viewid) &&
+				(err = dpq_try(supersede_definitions, &wa.viewid, CurrentMemoryContext)) != NULL)
+				ereport(WARNING,
+						(errmsg("dpq: lineage of this statement was not recorded: %s", err)));
 		}
 		else
 		{

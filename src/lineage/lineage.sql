@@ -17,7 +17,10 @@ CREATE TABLE @extschema@.lineage_jobs (
 	query		text,
 	first_seen	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	first_role	name NOT NULL DEFAULT CURRENT_USER,
-	retired		boolean NOT NULL DEFAULT false
+	retired		boolean NOT NULL DEFAULT false,
+	-- a view's definition replaced by CREATE OR REPLACE VIEW: its edges are
+	-- history, no longer the view's lineage
+	superseded	boolean NOT NULL DEFAULT false
 );
 CREATE UNIQUE INDEX lineage_jobs_shape ON @extschema@.lineage_jobs (shape)
 	WHERE NOT retired;
@@ -93,19 +96,25 @@ CREATE VIEW @extschema@.lineage_graph WITH (security_barrier) AS
 SELECT e.job_id,
 	   e.source_type,
 	   e.source_relid::pg_catalog.oid AS source_relid,
-	   CASE WHEN e.source_relid IS NULL THEN e.source_name
+	   CASE WHEN sc.oid IS NULL THEN e.source_name
 			ELSE pg_catalog.quote_ident(sn.nspname) OPERATOR(pg_catalog.||) '.'
 				 OPERATOR(pg_catalog.||) pg_catalog.quote_ident(sc.relname) END AS source_relation,
 	   CASE WHEN sa.attisdropped IS FALSE THEN sa.attname ELSE e.source_column END AS source_column,
 	   e.target_relid::pg_catalog.oid AS target_relid,
-	   CASE WHEN e.target_relid IS NULL THEN e.target_name
+	   CASE WHEN tc.oid IS NULL THEN e.target_name
 			ELSE pg_catalog.quote_ident(tn.nspname) OPERATOR(pg_catalog.||) '.'
 				 OPERATOR(pg_catalog.||) pg_catalog.quote_ident(tc.relname) END AS target_relation,
 	   CASE WHEN ta.attisdropped IS FALSE THEN ta.attname ELSE e.target_column END AS target_column,
 	   e.kind, e.subtype, e.hop, e.base,
-	   e.source_dropped IS NOT NULL AS source_dropped,
-	   e.target_dropped IS NOT NULL AS target_dropped
+	   -- a temporary table PostgreSQL dropped by itself (end of session,
+	   -- ON COMMIT DROP) fires no event trigger: its row is just gone
+	   e.source_dropped IS NOT NULL OR sa.attisdropped IS NOT FALSE AND e.source_type OPERATOR(pg_catalog.=) 'relation'
+		   AS source_dropped,
+	   e.target_dropped IS NOT NULL OR (e.target_attnum IS NULL AND tc.oid IS NULL)
+		   OR (e.target_attnum IS NOT NULL AND ta.attisdropped IS NOT FALSE) AS target_dropped,
+	   NOT j.superseded AS current
   FROM @extschema@.lineage_edge_store e
+  JOIN @extschema@.lineage_jobs j ON j.job_id OPERATOR(pg_catalog.=) e.job_id
   LEFT JOIN pg_catalog.pg_class sc ON sc.oid OPERATOR(pg_catalog.=) e.source_relid::pg_catalog.oid
   LEFT JOIN pg_catalog.pg_namespace sn ON sn.oid OPERATOR(pg_catalog.=) sc.relnamespace
   LEFT JOIN pg_catalog.pg_attribute sa ON sa.attrelid OPERATOR(pg_catalog.=) e.source_relid::pg_catalog.oid
@@ -150,7 +159,7 @@ SELECT g.source_relation, g.source_column, g.target_relation, g.target_column,
 	   g.source_type
   FROM @extschema@.lineage_graph g
   LEFT JOIN @extschema@.lineage_job_runs r USING (job_id)
- WHERE g.hop
+ WHERE g.hop AND g.current
  GROUP BY g.source_type, g.source_relid, g.source_relation, g.source_column,
 		  g.target_relid, g.target_relation, g.target_column, g.kind, g.subtype;
 
@@ -167,7 +176,7 @@ SELECT g.source_relation, g.source_column, g.target_relation, g.target_column,
 	   g.source_type
   FROM @extschema@.lineage_graph g
   LEFT JOIN @extschema@.lineage_job_runs r USING (job_id)
- WHERE g.base
+ WHERE g.base AND g.current
  GROUP BY g.source_type, g.source_relid, g.source_relation, g.source_column,
 		  g.target_relid, g.target_relation, g.target_column, g.kind, g.subtype;
 
@@ -208,12 +217,12 @@ WITH RECURSIVE e AS MATERIALIZED (
 		   COALESCE(g.target_relid::text, 'relation:' || g.target_relation) AS tkey,
 		   g.target_relation, g.target_column, g.kind, g.subtype
 	  FROM @extschema@.lineage_graph g
-	 WHERE g.hop
+	 WHERE g.hop AND g.current
 ), walk AS (
 	SELECT 1 AS depth, e.*,
 		   CASE WHEN up THEN e.skey ELSE e.tkey END AS nkey,
-		   CASE WHEN up THEN e.source_column
-				WHEN col IS NULL THEN NULL ELSE e.target_column END AS ncol,
+		   CASE WHEN col IS NULL THEN NULL
+				WHEN up THEN e.source_column ELSE e.target_column END AS ncol,
 		   ARRAY[rel::oid::text || '|' || COALESCE(col::text, '')] AS path
 	  FROM e
 	 WHERE CASE WHEN up THEN e.tkey = rel::oid::text

@@ -193,6 +193,37 @@ job_id_of(LinJob *job, Oid roleid)
 	return ea.job_id;
 }
 
+/*
+ * A view's definition job is its lineage again (CREATE OR REPLACE VIEW
+ * back to an earlier definition: the shape, and so the job, existed).
+ */
+static void
+make_current(void *arg)
+{
+	int64		job_id = *(int64 *) arg;
+	DpqIdentity id;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+
+	values[0] = Int64GetDatum(job_id);
+	PushActiveSnapshot(GetTransactionSnapshot());
+	dpq_spi_connect();
+	dpq_become_catalog_owner(&id);
+	dpq_spi_exec("UPDATE dpq.lineage_jobs SET superseded = false"
+				 " WHERE job_id OPERATOR(pg_catalog.=) $1 AND superseded",
+				 1, types, values, NULL, false, 0);
+	dpq_restore_identity(&id);
+	dpq_spi_finish();
+	PopActiveSnapshot();
+}
+
+static bool
+is_view_definition(LinJob *job)
+{
+	return strcmp(job->statement, "CREATE VIEW") == 0 ||
+		strcmp(job->statement, "CREATE OR REPLACE VIEW") == 0;
+}
+
 void
 dpq_lineage_flush(List *runs)
 {
@@ -217,7 +248,18 @@ dpq_lineage_flush(List *runs)
 
 		run->job_id = job_id_of(run->job, run->roleid);
 		if (run->job_id >= 0)
+		{
 			any = true;
+			if (is_view_definition(run->job))
+			{
+				char	   *err = dpq_try(make_current, &run->job_id, CurrentMemoryContext);
+
+				if (err)
+					ereport(WARNING,
+							(errmsg("dpq: lineage of statement %s was not recorded: %s",
+									run->job->statement, err)));
+			}
+		}
 	}
 	if (!any)
 		return;

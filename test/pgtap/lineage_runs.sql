@@ -31,7 +31,7 @@ CREATE ROLE lt_runs_user;
 SET search_path = lt_runs, public;
 SET statement_timeout = '60s';
 
-SELECT plan(69);
+SELECT plan(76);
 
 CREATE FUNCTION edges(rel text)
 RETURNS TABLE (source_relation text, source_column text, target_column text, kind text, subtype text)
@@ -160,6 +160,29 @@ SELECT throws_ok($q$INSERT INTO lt_runs.failed SELECT id / 0, a FROM lt_runs.s$q
 SELECT is_empty($q$SELECT * FROM edges('lt_runs.failed')$q$, 'a failed statement records nothing');
 SELECT is(nruns('lt_runs.failed'), 0::bigint, 'a failed statement: no run');
 
+-- an exception block rolls back the statements it ran, the good one too
+CREATE TABLE exc_a (id int);
+CREATE TABLE exc_b (id int);
+DO $$
+BEGIN
+	BEGIN
+		INSERT INTO lt_runs.exc_a SELECT id FROM lt_runs.s;
+		INSERT INTO lt_runs.exc_b SELECT id / 0 FROM lt_runs.s;
+	EXCEPTION WHEN division_by_zero THEN NULL;
+	END;
+END $$;
+SELECT is_empty($q$SELECT * FROM edges('lt_runs.exc_a') UNION ALL SELECT * FROM edges('lt_runs.exc_b')$q$,
+				'statements rolled back by a PL/pgSQL exception block record nothing');
+
+-- lineage never fails the user's statement: a read-only transaction may
+-- write a temporary table (what it records, if anything, is not asserted)
+CREATE TEMP TABLE ro_tmp (id int, a int);
+BEGIN READ ONLY;
+INSERT INTO ro_tmp SELECT id, a FROM s;
+COMMIT;
+SELECT is((SELECT count(*) FROM ro_tmp), 3::bigint,
+		  'INSERT ... SELECT into a temporary table in a READ ONLY transaction commits');
+
 -- ===========================================================================
 -- cached plans: PL/pgSQL and prepared statements
 -- ===========================================================================
@@ -214,6 +237,17 @@ SELECT set_eq($q$SELECT * FROM edges('lt_runs.pq')$q$, $w$VALUES
 	('lt_runs.s', 'a',  NULL, 'indirect', 'filter')$w$,
 	'a prepared statement with a parameter: its edges');
 SELECT is(runs('lt_runs.pq'), '{7}'::bigint[], 'custom and generic plans: 7 runs');
+
+CREATE TABLE loop_t (id int);
+DO $$ BEGIN FOR i IN 1..3 LOOP INSERT INTO lt_runs.loop_t SELECT id FROM lt_runs.s; END LOOP; END $$;
+SELECT is(runs('lt_runs.loop_t'), '{3}'::bigint[], 'a statement in a DO loop of 3: 3 runs');
+CREATE TABLE dyn_t (id int);
+DO $$
+BEGIN
+	EXECUTE 'INSERT INTO lt_runs.dyn_t SELECT id FROM lt_runs.s';
+	EXECUTE 'INSERT INTO lt_runs.dyn_t SELECT id FROM lt_runs.s';
+END $$;
+SELECT is(runs('lt_runs.dyn_t'), '{2}'::bigint[], 'dynamic SQL (EXECUTE) twice: 2 runs');
 
 -- a statement in a SQL function, in a trigger (once per row), in a
 -- procedure that commits and then rolls back
@@ -285,6 +319,21 @@ SELECT throws_ok($q$SELECT set_config('dpq.lineage', 'off', false)$q$, '42501', 
 				 'nor set_config(''dpq.lineage'', ...)');
 RESET ROLE;
 
+-- a role without any privilege on dpq's catalog still gets its lineage
+-- recorded, as the role that ran it
+GRANT USAGE ON SCHEMA lt_runs TO lt_runs_user;
+GRANT SELECT ON s TO lt_runs_user;
+CREATE TABLE by_user (id int, a int);
+GRANT INSERT ON by_user TO lt_runs_user;
+SET ROLE lt_runs_user;
+INSERT INTO lt_runs.by_user SELECT id, a FROM lt_runs.s;
+RESET ROLE;
+SELECT set_eq($q$SELECT source_relation, source_column::text, target_column::text, runs, last_role::text
+				   FROM dpq.lineage_edges WHERE target_relation = 'lt_runs.by_user'$q$, $w$VALUES
+	('lt_runs.s', 'id', 'id', 1::bigint, 'lt_runs_user'),
+	('lt_runs.s', 'a',  'a',  1::bigint, 'lt_runs_user')$w$,
+	'a non-superuser''s INSERT ... SELECT is recorded, last_role is that role');
+
 -- ===========================================================================
 -- renames, drops and the dbt swap: lineage is keyed by OID and attnum
 -- ===========================================================================
@@ -327,6 +376,26 @@ SELECT set_eq($q$SELECT source_relation, source_column::text, target_column::tex
 	('lt_runs.src3_last', 'id', 'id', 'direct', 'identity',       true, false),
 	('lt_runs.src3_last', 'v',  'v2', 'direct', 'transformation', true, false)$w$,
 	'a dropped source: its last name, source_dropped');
+
+-- created and dropped in the transaction that wrote it: recorded as dropped
+BEGIN;
+CREATE TABLE gone_tx AS SELECT id, a FROM s;
+DROP TABLE gone_tx;
+COMMIT;
+SELECT set_eq($q$SELECT * FROM dropped('lt_runs.gone_tx')$q$, $w$VALUES
+	('lt_runs.s', 'id', 'id', 'direct', 'identity', false, true),
+	('lt_runs.s', 'a',  'a',  'direct', 'identity', false, true)$w$,
+	'a table created and dropped in one transaction: its edges, dropped, under its name');
+CREATE TABLE src_tx (id int);
+CREATE TABLE from_tx (id int);
+BEGIN;
+INSERT INTO from_tx SELECT id FROM src_tx;
+DROP TABLE src_tx;
+COMMIT;
+SELECT set_eq($q$SELECT source_relation, source_column::text, target_column::text, source_dropped, target_dropped
+				   FROM dpq.lineage_edges WHERE target_relation = 'lt_runs.from_tx'$q$, $w$VALUES
+	('lt_runs.src_tx', 'id', 'id', true, false)$w$,
+	'a source dropped after the statement, in the same transaction: source_dropped');
 
 -- a dropped column keeps its last name, its edges are marked dropped
 CREATE TABLE colgone AS SELECT id, a, b FROM s;

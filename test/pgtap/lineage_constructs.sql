@@ -28,7 +28,7 @@ CREATE SCHEMA lt_con;
 SET search_path = lt_con, public;
 SET statement_timeout = '60s';
 
-SELECT plan(62);
+SELECT plan(65);
 
 CREATE FUNCTION edges(rel text)
 RETURNS TABLE (source_relation text, source_column text, target_column text, kind text, subtype text)
@@ -102,6 +102,11 @@ SELECT set_eq($q$SELECT * FROM edges('lt_con.k_cte2')$q$, $w$VALUES
 	('lt_con.s', 'g',  NULL, 'indirect', 'filter'),
 	('lt_con.s', 'id', NULL, 'indirect', 'join')$w$,
 	'CTE referenced twice: expanded where referenced');
+
+CREATE TABLE k_cte_unused AS WITH unused AS (SELECT * FROM r) SELECT id FROM s;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_cte_unused')$q$, $w$VALUES
+	('lt_con.s', 'id', 'id', 'direct', 'identity')$w$,
+	'a CTE never referenced contributes nothing');
 
 -- recursive: path is h.name in the first branch (identity) and
 -- tree.path || '/' || h.name in the second (transformation): the strongest;
@@ -325,6 +330,13 @@ SELECT set_eq($q$SELECT * FROM edges('lt_con.k_agg')$q$, $w$VALUES
 	('lt_con.r', 'x',    NULL,   'indirect', 'filter')$w$,
 	'aggregates, GROUP BY, HAVING');
 
+CREATE TABLE k_agg2 AS SELECT sum(a) AS total, count(DISTINCT b) AS nb FROM s HAVING max(g) > 0;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_agg2')$q$, $w$VALUES
+	('lt_con.s', 'a', 'total', 'direct',   'aggregation'),
+	('lt_con.s', 'b', 'nb',    'direct',   'aggregation'),
+	('lt_con.s', 'g', NULL,    'indirect', 'filter')$w$,
+	'count(DISTINCT x) is an aggregation (no group_by); HAVING without GROUP BY');
+
 CREATE TABLE k_gsets AS SELECT g, c, sum(a) AS sa FROM s GROUP BY GROUPING SETS ((g), (c));
 SELECT set_eq($q$SELECT * FROM edges('lt_con.k_gsets')$q$, $w$VALUES
 	('lt_con.s', 'g', 'g',  'direct',   'identity'),
@@ -379,6 +391,18 @@ SELECT set_eq($q$SELECT * FROM edges('lt_con.k_win_named')$q$, $w$VALUES
 	('lt_con.s', 'g', 'rk', 'indirect', 'window'),
 	('lt_con.s', 'b', 'rk', 'indirect', 'window')$w$,
 	'named windows (and one built on another)');
+
+-- the usual dedupe: keep the latest row per key; rn's window edges decide
+-- the rows, so they become filters
+CREATE TABLE k_dedupe AS
+SELECT id, a FROM (SELECT id, a, row_number() OVER (PARTITION BY g ORDER BY b DESC) AS rn FROM s) x
+ WHERE rn = 1;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_dedupe')$q$, $w$VALUES
+	('lt_con.s', 'id', 'id', 'direct',   'identity'),
+	('lt_con.s', 'a',  'a',  'direct',   'identity'),
+	('lt_con.s', 'g',  NULL, 'indirect', 'filter'),
+	('lt_con.s', 'b',  NULL, 'indirect', 'filter')$w$,
+	'WHERE row_number() ... = 1 over a subquery: the window''s columns filter');
 
 -- ===========================================================================
 -- expressions
@@ -673,7 +697,8 @@ SELECT set_eq($q$SELECT DISTINCT target_relation FROM dpq.lineage_edges
 						('lt_con.k_cmp2'), ('lt_con.k_exists_col'), ('lt_con.k_lateral'), ('lt_con.k_unnest'),
 						('lt_con.k_values'), ('lt_con.k_rowcmp'), ('lt_con.k_gexpr'), ('lt_con.k_win_named'),
 						('lt_con.k_case_where'), ('lt_con.k_topn'), ('lt_con.vu'), ('lt_con.k_vu'),
-						('lt_con.k_vexists'), ('lt_con.vrec'), ('lt_con.mvu'), ('lt_con.vmvu'), ('lt_con.k_vmvu')$w$,
+						('lt_con.k_vexists'), ('lt_con.vrec'), ('lt_con.mvu'), ('lt_con.vmvu'), ('lt_con.k_vmvu'),
+						('lt_con.k_cte_unused'), ('lt_con.k_agg2'), ('lt_con.k_dedupe')$w$,
 			  'every target of lt_con is one written by a captured statement');
 
 -- ===========================================================================

@@ -30,7 +30,7 @@ CREATE SCHEMA lt_stmt;
 SET search_path = lt_stmt, public;
 SET statement_timeout = '60s';
 
-SELECT plan(63);
+SELECT plan(66);
 
 CREATE FUNCTION edges(rel text)
 RETURNS TABLE (source_relation text, source_column text, target_column text, kind text, subtype text)
@@ -133,6 +133,13 @@ SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_nothing')$q$, $w$VALUES
 	('lt_stmt.src', 'b',  NULL, 'indirect', 'filter')$w$,
 	'INSERT ... ON CONFLICT DO NOTHING');
 
+-- EXCLUDED.v of a column the INSERT does not set is its default: no edge
+CREATE TABLE tgt_updef (id int PRIMARY KEY, v int DEFAULT 0);
+INSERT INTO tgt_updef (id) SELECT id FROM src ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v;
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_updef')$q$, $w$VALUES
+	('lt_stmt.src', 'id', 'id', 'direct', 'identity')$w$,
+	'ON CONFLICT DO UPDATE SET v = EXCLUDED.v of a defaulted column: nothing for v');
+
 -- a scalar sublink in VALUES reads a relation: not "constants only"
 CREATE TABLE vals (n int, t text);
 INSERT INTO vals VALUES (1, 'a'), (2, 'b');
@@ -230,6 +237,16 @@ SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_upd')$q$, $w$VALUES
 	('lt_stmt.src',     'id', NULL, 'indirect', 'join'),
 	('lt_stmt.src',     'b',  NULL, 'indirect', 'filter')$w$,
 	'UPDATE ... FROM ... JOIN: SET sources, the target''s own columns, joins, filters');
+
+CREATE TABLE tgt_updagg (id int, v int);
+INSERT INTO tgt_updagg VALUES (1, 0), (10, 0);
+UPDATE tgt_updagg SET v = t.total FROM (SELECT k, sum(id) AS total FROM ref GROUP BY k) t WHERE t.k = tgt_updagg.id;
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_updagg')$q$, $w$VALUES
+	('lt_stmt.ref',        'id', 'v',  'direct',   'aggregation'),
+	('lt_stmt.ref',        'k',  NULL, 'indirect', 'group_by'),
+	('lt_stmt.ref',        'k',  NULL, 'indirect', 'join'),
+	('lt_stmt.tgt_updagg', 'id', NULL, 'indirect', 'join')$w$,
+	'UPDATE ... FROM (an aggregating subquery)');
 
 CREATE TABLE tgt_self (id int, v int);
 INSERT INTO tgt_self VALUES (1, 1), (2, 2);
@@ -336,6 +353,18 @@ SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_merge2')$q$, $w$VALUES
 	('lt_stmt.src',        'a',  'id', 'indirect', 'conditional'),
 	('lt_stmt.src',        'a',  'v',  'indirect', 'conditional')$w$,
 	'MERGE USING (subquery): conditional DELETE and conditional INSERT');
+
+CREATE TABLE tgt_merge3 (id int PRIMARY KEY, v int);
+WITH m AS (SELECT id, a * 2 AS a2 FROM src WHERE flag)
+MERGE INTO tgt_merge3 t USING m ON t.id = m.id
+ WHEN NOT MATCHED THEN INSERT VALUES (m.id, m.a2);
+SELECT set_eq($q$SELECT * FROM edges('lt_stmt.tgt_merge3')$q$, $w$VALUES
+	('lt_stmt.tgt_merge3', 'id',   NULL, 'indirect', 'join'),
+	('lt_stmt.src',        'id',   NULL, 'indirect', 'join'),
+	('lt_stmt.src',        'flag', NULL, 'indirect', 'filter'),
+	('lt_stmt.src',        'id',   'id', 'direct',   'identity'),
+	('lt_stmt.src',        'a',    'v',  'direct',   'transformation')$w$,
+	'WITH ... MERGE: the CTE is the source');
 
 -- ===========================================================================
 -- CREATE TABLE AS, SELECT INTO, materialized views
@@ -544,7 +573,7 @@ SELECT set_eq($q$SELECT DISTINCT target_relation FROM dpq.lineage_edges
 						('lt_stmt.cte_c'), ('lt_stmt.cte_d'), ('lt_stmt.tgt_order'), ('lt_stmt.tgt_table'),
 						('lt_stmt.tgt_domain'), ('lt_stmt."Tgt Quoted"'), ('lt_stmt.tgt_part'), ('lt_stmt.tgt_part_2'),
 						('lt_stmt.from_part'), ('lt_stmt.tgt_multi'), ('lt_stmt.ctas_names'), ('lt_stmt.ctas_exec'),
-						('lt_stmt.cte_f')$w$,
+						('lt_stmt.cte_f'), ('lt_stmt.tgt_updef'), ('lt_stmt.tgt_updagg'), ('lt_stmt.tgt_merge3')$w$,
 			  'the targets of lt_stmt are exactly the ones written by captured statements');
 SELECT is_empty($q$SELECT DISTINCT source_relation FROM dpq.lineage_edges
 					WHERE target_relation LIKE 'lt\_stmt.%' AND NOT target_dropped

@@ -380,22 +380,23 @@ walk_one(void *arg)
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(tmp);
 	List	   *edges;
+	List	   *views = NIL;
 	uint8		source_type = LST_RELATION;
 	char	   *source_name = NULL;
 
 	if (wa->copy)
 		edges = copy_edges(wa, &source_type, &source_name);
 	else if (OidIsValid(wa->viewid))
-		edges = dpq_lineage_walk_view(wa->viewid);
+		edges = dpq_lineage_walk_view(wa->viewid, &views);
 	else if (OidIsValid(wa->target))
-		edges = dpq_lineage_walk_select(wa->query, wa->target, NIL);
+		edges = dpq_lineage_walk_select(wa->query, wa->target, &views);
 	else
-		edges = dpq_lineage_walk_query(wa->query);
+		edges = dpq_lineage_walk_query(wa->query, &views);
 
 	wa->job = NULL;
 	if (edges != NIL && dpq_lineage_reads_other(edges))
 	{
-		LinJob	   *job = dpq_lineage_make_job(wa->cxt, wa->statement, edges,
+		LinJob	   *job = dpq_lineage_make_job(wa->cxt, wa->statement, edges, views,
 											   wa->text, wa->location, wa->len);
 
 		if (job->nedges > 0)
@@ -876,7 +877,7 @@ record_one(void *arg)
 		edges = lappend(edges, e);
 	}
 	ra->job = dpq_lineage_make_job(TopTransactionContext, ra->statement, edges,
-								   debug_query_string, -1, 0);
+								   NIL, debug_query_string, -1, 0);
 }
 
 /*

@@ -74,18 +74,19 @@ typedef struct LinJob
 								 * target relation, target column (NULL when
 								 * none), as they were when walked */
 	char	   *query;			/* statement text */
-	int			nrelids;		/* relations named (for invalidation) */
+	int			nrelids;		/* relations named, views expanded (for
+								 * invalidation) */
 	Oid		   *relids;
 } LinJob;
 
 /* walk.c */
-extern List *dpq_lineage_walk_query(Query *query);
+extern List *dpq_lineage_walk_query(Query *query, List **views);
 extern List *dpq_lineage_walk_select(Query *query, Oid target_relid,
-									 List *colnames);
-extern List *dpq_lineage_walk_view(Oid viewid);
+									 List **views);
+extern List *dpq_lineage_walk_view(Oid viewid, List **views);
 extern bool dpq_lineage_reads_other(List *edges);
 extern LinJob *dpq_lineage_make_job(MemoryContext cxt, const char *statement,
-									List *edges, const char *query,
+									List *edges, List *views, const char *query,
 									int query_location, int query_len);
 
 /* store.c */

@@ -1053,6 +1053,18 @@ emit_set(List **edges, Oid target, AttrNumber tattnum, const DepSet *s)
 
 static void walk_statement(WalkState *ws, Query *q, QState *parent, List **edges);
 
+/* the views a walk expanded (their definitions are part of the job) */
+static List *
+view_oids(WalkState *ws)
+{
+	List	   *oids = NIL;
+	ListCell   *lc;
+
+	foreach(lc, ws->views)
+		oids = lappend_oid(oids, ((ViewMemo *) lfirst(lc))->relid);
+	return oids;
+}
+
 /* the target columns of an INSERT / UPDATE / MERGE action's target list */
 static void
 walk_assignments(QState *qs, List *tlist, DepSet *cols, int ncols)
@@ -1214,12 +1226,13 @@ walk_statement(WalkState *ws, Query *q, QState *parent, List **edges)
 
 /* the edges of a writing statement (List of LinEdge) */
 List *
-dpq_lineage_walk_query(Query *query)
+dpq_lineage_walk_query(Query *query, List **views)
 {
 	WalkState	ws = {0};
 	List	   *edges = NIL;
 
 	walk_statement(&ws, query, NULL, &edges);
+	*views = view_oids(&ws);
 	return edges;
 }
 
@@ -1228,7 +1241,7 @@ dpq_lineage_walk_query(Query *query)
  * (CREATE TABLE AS, materialized views, views).
  */
 List *
-dpq_lineage_walk_select(Query *query, Oid target_relid, List *unused)
+dpq_lineage_walk_select(Query *query, Oid target_relid, List **views)
 {
 	WalkState	ws = {0};
 	List	   *edges = NIL;
@@ -1247,18 +1260,19 @@ dpq_lineage_walk_select(Query *query, Oid target_relid, List *unused)
 			emit_set(&edges, target_relid, attnum, &r->cols[tle->resno - 1]);
 	}
 	emit_set(&edges, target_relid, 0, &r->dataset);
+	*views = view_oids(&ws);
 	return edges;
 }
 
 /* the edges of a view's (or materialized view's) own query */
 List *
-dpq_lineage_walk_view(Oid viewid)
+dpq_lineage_walk_view(Oid viewid, List **views)
 {
 	Relation	rel = relation_open(viewid, AccessShareLock);
 	Query	   *q = copyObject(get_view_query(rel));
 
 	relation_close(rel, NoLock);
-	return dpq_lineage_walk_select(q, viewid, NIL);
+	return dpq_lineage_walk_select(q, viewid, views);
 }
 
 /*
@@ -1303,7 +1317,8 @@ edge_cmp(const void *a, const void *b)
  */
 LinJob *
 dpq_lineage_make_job(MemoryContext cxt, const char *statement, List *edges,
-					 const char *query, int query_location, int query_len)
+					 List *views, const char *query, int query_location,
+					 int query_len)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	LinJob	   *job = palloc0(sizeof(LinJob));
@@ -1352,6 +1367,8 @@ dpq_lineage_make_job(MemoryContext cxt, const char *statement, List *edges,
 			relids = list_append_unique_oid(relids, job->edges[i].source_relid);
 		relids = list_append_unique_oid(relids, job->edges[i].target_relid);
 	}
+	foreach(lc, views)
+		relids = list_append_unique_oid(relids, lfirst_oid(lc));
 	job->nrelids = list_length(relids);
 	job->relids = palloc(sizeof(Oid) * Max(job->nrelids, 1));
 	i = 0;

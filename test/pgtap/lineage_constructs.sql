@@ -28,7 +28,7 @@ CREATE SCHEMA lt_con;
 SET search_path = lt_con, public;
 SET statement_timeout = '60s';
 
-SELECT plan(65);
+SELECT plan(66);
 
 CREATE FUNCTION edges(rel text)
 RETURNS TABLE (source_relation text, source_column text, target_column text, kind text, subtype text)
@@ -365,6 +365,15 @@ SELECT set_eq($q$SELECT * FROM edges('lt_con.k_filter')$q$, $w$VALUES
 	('lt_con.r', 's_id', NULL,   'indirect', 'group_by')$w$,
 	'aggregate FILTER (WHERE ...): conditional on that column');
 
+-- an aggregate's own ORDER BY: a column-level sort edge of that column
+CREATE TABLE k_aggsort AS SELECT g, string_agg(c, ',' ORDER BY a) AS cs FROM s GROUP BY g;
+SELECT set_eq($q$SELECT * FROM edges('lt_con.k_aggsort')$q$, $w$VALUES
+	('lt_con.s', 'g', 'g',  'direct',   'identity'),
+	('lt_con.s', 'c', 'cs', 'direct',   'aggregation'),
+	('lt_con.s', 'a', 'cs', 'indirect', 'sort'),
+	('lt_con.s', 'g', NULL, 'indirect', 'group_by')$w$,
+	'string_agg(x, '','' ORDER BY y): y is a column-level sort');
+
 CREATE TABLE k_win AS
 SELECT id,
 	   sum(a) OVER (PARTITION BY g ORDER BY d) AS run,
@@ -698,7 +707,7 @@ SELECT set_eq($q$SELECT DISTINCT target_relation FROM dpq.lineage_edges
 						('lt_con.k_values'), ('lt_con.k_rowcmp'), ('lt_con.k_gexpr'), ('lt_con.k_win_named'),
 						('lt_con.k_case_where'), ('lt_con.k_topn'), ('lt_con.vu'), ('lt_con.k_vu'),
 						('lt_con.k_vexists'), ('lt_con.vrec'), ('lt_con.mvu'), ('lt_con.vmvu'), ('lt_con.k_vmvu'),
-						('lt_con.k_cte_unused'), ('lt_con.k_agg2'), ('lt_con.k_dedupe')$w$,
+						('lt_con.k_cte_unused'), ('lt_con.k_agg2'), ('lt_con.k_dedupe'), ('lt_con.k_aggsort')$w$,
 			  'every target of lt_con is one written by a captured statement');
 
 -- ===========================================================================

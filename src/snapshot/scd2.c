@@ -2749,10 +2749,17 @@ record_lineage(SnapConfig *cfg, SnapCounts *n)
 	{
 		AttrNumber	s = get_attnum(cfg->source, cfg->updated_col->name);
 
+		/*
+		 * dpq_valid_from is computed (never before the key's last version);
+		 * dpq_updated_at is a timestamptz copied as it is, a timestamp or a
+		 * date converted
+		 */
 		if (s > 0 && from_att > 0)
 			src[k] = s, tgt[k] = from_att, sub[k++] = DPQ_LINEAGE_TRANSFORMATION;
 		if (s > 0 && upd_att > 0)
-			src[k] = s, tgt[k] = upd_att, sub[k++] = DPQ_LINEAGE_TRANSFORMATION;
+			src[k] = s, tgt[k] = upd_att,
+				sub[k++] = cfg->updated_type == TIMESTAMPTZOID ?
+				DPQ_LINEAGE_IDENTITY : DPQ_LINEAGE_TRANSFORMATION;
 	}
 	dpq_lineage_record("SNAPSHOT", cfg->source, cfg->target, k, src, tgt, sub,
 					   n->inserted + n->updated + n->deleted);

@@ -589,8 +589,9 @@ SELECT set_eq($q$SELECT * FROM edges('lt_stmt.cte_f')$q$, $w$VALUES
 -- dpq.snapshot: one SNAPSHOT run per call, not its internal statements.
 -- Each source column into its column; check strategy: the compared columns
 -- (every non-key column by default) into dpq_row_hash; timestamp strategy:
--- updated_at into dpq_valid_from and dpq_updated_at (computed: read as UTC,
--- never before the end of the key's history: transformation); the source's
+-- updated_at into dpq_valid_from (computed: never before the end of the key's
+-- history: transformation) and dpq_updated_at (a timestamptz copied as it is:
+-- identity; a timestamp or date read as UTC would be a transformation); the source's
 -- key as a dataset-level join.  (Whether the snapshot's own key should be a
 -- join source too, as for MERGE ... ON, is asked in /tmp/lineage-bugs.md.)
 -- ===========================================================================
@@ -628,7 +629,7 @@ SELECT set_eq($q$SELECT * FROM edges('lt_stmt.snap_ts')$q$, $w$VALUES
 	('lt_stmt.snap_src', 'c',   'c',              'direct',   'identity'),
 	('lt_stmt.snap_src', 'upd', 'upd',            'direct',   'identity'),
 	('lt_stmt.snap_src', 'upd', 'dpq_valid_from', 'direct',   'transformation'),
-	('lt_stmt.snap_src', 'upd', 'dpq_updated_at', 'direct',   'transformation'),
+	('lt_stmt.snap_src', 'upd', 'dpq_updated_at', 'direct',   'identity'),
 	('lt_stmt.snap_src', 'id',  NULL,             'indirect', 'join')$w$,
 	'dpq.snapshot, timestamp strategy: updated_at into dpq_valid_from and dpq_updated_at');
 

@@ -366,6 +366,7 @@ typedef struct WalkArg
 	int			len;
 	MemoryContext cxt;			/* where the job goes */
 	LinJob	   *job;			/* result: NULL when no lineage */
+	bool		failed;			/* the walk raised an error */
 	/* COPY FROM */
 	CopyStmt   *copy;
 } WalkArg;
@@ -426,6 +427,7 @@ walk_safely(WalkArg *wa)
 	{
 		ereport(WARNING,
 				(errmsg("dpq: lineage of this statement was not recorded: %s", err)));
+		wa->failed = true;
 		return NULL;
 	}
 	return wa->job;
@@ -486,7 +488,8 @@ lineage_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate
 	{
 		MemoryContextDelete(cxt);
 		cxt = NULL;
-		if (query->queryId == UINT64CONST(0))
+		/* nothing to remember; after an error, try again next time */
+		if (query->queryId == UINT64CONST(0) || wa.failed)
 			return;
 	}
 	else if (query->queryId == UINT64CONST(0))

@@ -248,6 +248,18 @@ dpq_lineage_job_written(uint64 shape, int64 job_id)
 	MemoryContextSwitchTo(old);
 }
 
+int
+dpq_lineage_pending_count(void)
+{
+	return list_length(pending_shapes);
+}
+
+void
+dpq_lineage_pending_truncate(int n)
+{
+	pending_shapes = list_truncate(pending_shapes, n);
+}
+
 /* ---------------------------------------------------------------------
  * Runs
  * ---------------------------------------------------------------------

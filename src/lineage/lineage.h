@@ -97,6 +97,8 @@ extern Oid	dpq_lineage_runs_relid;
 extern Oid	dpq_lineage_seq_relid;
 extern int64 dpq_lineage_known_job(uint64 shape);
 extern void dpq_lineage_job_written(uint64 shape, int64 job_id);
+extern int	dpq_lineage_pending_count(void);
+extern void dpq_lineage_pending_truncate(int n);
 
 /* a committed-to-be run, buffered per transaction (capture.c) */
 typedef struct LinRun

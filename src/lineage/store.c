@@ -10,7 +10,10 @@
  * written.  That path uses SPI in a subtransaction (an error becomes a
  * WARNING and the runs of that job are not recorded).  The runs themselves
  * go to dpq.lineage_runs directly (heap insert and index maintenance, no
- * SPI, no parse or plan): one tuple per run.
+ * SPI, no parse or plan): one tuple per run.  The whole write is one
+ * subtransaction: whatever fails (a constraint or a trigger added to the
+ * catalog, a full disk) is a WARNING, and the user's transaction commits
+ * without its lineage.
  *
  * Nothing is written in a read-only transaction or during recovery (a
  * temporary table built by CREATE TABLE AS there has no lineage).
@@ -224,9 +227,11 @@ is_view_definition(LinJob *job)
 		strcmp(job->statement, "CREATE OR REPLACE VIEW") == 0;
 }
 
-void
-dpq_lineage_flush(List *runs)
+/* write the runs (and any new job); in a subtransaction */
+static void
+flush_runs(void *arg)
 {
+	List	   *runs = arg;
 	Relation	rel;
 	EState	   *estate;
 	ResultRelInfo *rri;
@@ -237,11 +242,7 @@ dpq_lineage_flush(List *runs)
 	NameData	role_name;
 	bool		any = false;
 
-	if (RecoveryInProgress() || XactReadOnly ||
-		!OidIsValid(dpq_lineage_runs_relid))
-		return;
-
-	/* the jobs first (SPI; may start subtransactions) */
+	/* the jobs first (SPI, each new one in a subtransaction of its own) */
 	foreach(lc, runs)
 	{
 		LinRun	   *run = lfirst(lc);
@@ -264,6 +265,7 @@ dpq_lineage_flush(List *runs)
 	if (!any)
 		return;
 
+	/* then one tuple per run, without SPI */
 	fxid = GetTopFullTransactionId();
 	rel = table_open(dpq_lineage_runs_relid, RowExclusiveLock);
 	estate = CreateExecutorState();
@@ -308,4 +310,29 @@ dpq_lineage_flush(List *runs)
 	ExecCloseIndices(rri);
 	FreeExecutorState(estate);
 	table_close(rel, NoLock);
+}
+
+/*
+ * Pre-commit: the transaction's runs.  Whatever goes wrong (a constraint or
+ * trigger someone added to the catalog, a full disk...) is a WARNING: the
+ * user's transaction commits, without its lineage.
+ */
+void
+dpq_lineage_flush(List *runs)
+{
+	int			pending = dpq_lineage_pending_count();
+	char	   *err;
+
+	if (RecoveryInProgress() || XactReadOnly ||
+		!OidIsValid(dpq_lineage_runs_relid))
+		return;
+
+	err = dpq_try(flush_runs, runs, CurrentMemoryContext);
+	if (err)
+	{
+		/* jobs written in the rolled-back subtransaction are not written */
+		dpq_lineage_pending_truncate(pending);
+		ereport(WARNING,
+				(errmsg("dpq: lineage of this transaction was not recorded: %s", err)));
+	}
 }

@@ -145,43 +145,42 @@ SELECT job_id,
   FROM @extschema@.lineage_runs
  GROUP BY job_id;
 
+-- Distinct current edges per level ('hop', 'base') with their runs.
+CREATE VIEW @extschema@._lineage_level_edges AS
+SELECT g.level, g.source_relation, g.source_column, g.target_relation, g.target_column,
+	   g.kind, g.subtype,
+	   pg_catalog.min(r.first_seen) AS first_seen,
+	   pg_catalog.max(r.last_seen) AS last_seen,
+	   COALESCE(pg_catalog.sum(r.runs), 0)::bigint AS runs,
+	   (pg_catalog.array_agg(r.last_role ORDER BY r.last_run DESC NULLS LAST))[1] AS last_role,
+	   pg_catalog.bool_or(g.source_dropped) AS source_dropped,
+	   pg_catalog.bool_or(g.target_dropped) AS target_dropped,
+	   g.source_type
+  FROM (SELECT 'hop' AS level, * FROM @extschema@.lineage_graph WHERE hop AND current
+		UNION ALL
+		SELECT 'base' AS level, * FROM @extschema@.lineage_graph WHERE base AND current) g
+  LEFT JOIN @extschema@.lineage_job_runs r USING (job_id)
+ GROUP BY g.level, g.source_type, g.source_relid, g.source_relation, g.source_column,
+		  g.target_relid, g.target_relation, g.target_column, g.kind, g.subtype;
+
 -- The edges as the statements named their sources (a view read by a
 -- statement is a source; the view's own edges come from CREATE VIEW).
 CREATE VIEW @extschema@.lineage_edges AS
-SELECT g.source_relation, g.source_column, g.target_relation, g.target_column,
-	   g.kind, g.subtype,
-	   pg_catalog.min(r.first_seen) AS first_seen,
-	   pg_catalog.max(r.last_seen) AS last_seen,
-	   COALESCE(pg_catalog.sum(r.runs), 0)::bigint AS runs,
-	   (pg_catalog.array_agg(r.last_role ORDER BY r.last_run DESC NULLS LAST))[1] AS last_role,
-	   pg_catalog.bool_or(g.source_dropped) AS source_dropped,
-	   pg_catalog.bool_or(g.target_dropped) AS target_dropped,
-	   g.source_type
-  FROM @extschema@.lineage_graph g
-  LEFT JOIN @extschema@.lineage_job_runs r USING (job_id)
- WHERE g.hop AND g.current
- GROUP BY g.source_type, g.source_relid, g.source_relation, g.source_column,
-		  g.target_relid, g.target_relation, g.target_column, g.kind, g.subtype;
+SELECT source_relation, source_column, target_relation, target_column, kind, subtype,
+	   first_seen, last_seen, runs, last_role, source_dropped, target_dropped, source_type
+  FROM @extschema@._lineage_level_edges
+ WHERE level = 'hop';
 
 -- The same with views expanded to the relations they read.
 CREATE VIEW @extschema@.lineage_base_edges AS
-SELECT g.source_relation, g.source_column, g.target_relation, g.target_column,
-	   g.kind, g.subtype,
-	   pg_catalog.min(r.first_seen) AS first_seen,
-	   pg_catalog.max(r.last_seen) AS last_seen,
-	   COALESCE(pg_catalog.sum(r.runs), 0)::bigint AS runs,
-	   (pg_catalog.array_agg(r.last_role ORDER BY r.last_run DESC NULLS LAST))[1] AS last_role,
-	   pg_catalog.bool_or(g.source_dropped) AS source_dropped,
-	   pg_catalog.bool_or(g.target_dropped) AS target_dropped,
-	   g.source_type
-  FROM @extschema@.lineage_graph g
-  LEFT JOIN @extschema@.lineage_job_runs r USING (job_id)
- WHERE g.base AND g.current
- GROUP BY g.source_type, g.source_relid, g.source_relation, g.source_column,
-		  g.target_relid, g.target_relation, g.target_column, g.kind, g.subtype;
+SELECT source_relation, source_column, target_relation, target_column, kind, subtype,
+	   first_seen, last_seen, runs, last_role, source_dropped, target_dropped, source_type
+  FROM @extschema@._lineage_level_edges
+ WHERE level = 'base';
 
-REVOKE ALL ON @extschema@.lineage_job_runs FROM PUBLIC;
-GRANT SELECT ON @extschema@.lineage_job_runs TO dpq_admin, dpq_auditor;
+REVOKE ALL ON @extschema@.lineage_job_runs, @extschema@._lineage_level_edges FROM PUBLIC;
+GRANT SELECT ON @extschema@.lineage_job_runs, @extschema@._lineage_level_edges
+	TO dpq_admin, dpq_auditor;
 GRANT SELECT ON @extschema@.lineage_graph, @extschema@.lineage_edges,
 	@extschema@.lineage_base_edges TO PUBLIC;
 

@@ -73,7 +73,9 @@ CREATE TABLE @extschema@.lineage_runs (
 	run_by		name NOT NULL,
 	rows		bigint
 );
-CREATE SEQUENCE @extschema@.lineage_run_seq;
+-- each backend takes 32 numbers at a time: no shared sequence access per
+-- run (run_id is unique, and increasing within a backend)
+CREATE SEQUENCE @extschema@.lineage_run_seq CACHE 32;
 -- read by the C code by name: keep these in step with src/lineage/store.c
 COMMENT ON TABLE @extschema@.lineage_runs IS
 	'dpq lineage: one row per committed run of a captured statement (written by dpq''s hooks)';
@@ -141,7 +143,7 @@ SELECT job_id,
 	   pg_catalog.max(ended_at) AS last_seen,
 	   pg_catalog.count(*) AS runs,
 	   pg_catalog.max(run_id) AS last_run,
-	   (pg_catalog.array_agg(run_by ORDER BY run_id DESC))[1] AS last_role
+	   (pg_catalog.array_agg(run_by ORDER BY ended_at DESC, run_id DESC))[1] AS last_role
   FROM @extschema@.lineage_runs
  GROUP BY job_id;
 
@@ -152,7 +154,7 @@ SELECT g.level, g.source_relation, g.source_column, g.target_relation, g.target_
 	   pg_catalog.min(r.first_seen) AS first_seen,
 	   pg_catalog.max(r.last_seen) AS last_seen,
 	   COALESCE(pg_catalog.sum(r.runs), 0)::bigint AS runs,
-	   (pg_catalog.array_agg(r.last_role ORDER BY r.last_run DESC NULLS LAST))[1] AS last_role,
+	   (pg_catalog.array_agg(r.last_role ORDER BY r.last_seen DESC NULLS LAST, r.last_run DESC))[1] AS last_role,
 	   pg_catalog.bool_or(g.source_dropped) AS source_dropped,
 	   pg_catalog.bool_or(g.target_dropped) AS target_dropped,
 	   g.source_type

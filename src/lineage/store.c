@@ -10,10 +10,12 @@
  * written.  That path uses SPI in a subtransaction (an error becomes a
  * WARNING and the runs of that job are not recorded).  The runs themselves
  * go to dpq.lineage_runs directly (heap insert and index maintenance, no
- * SPI, no parse or plan): one tuple per run.  The whole write is one
- * subtransaction: whatever fails (a constraint or a trigger added to the
- * catalog, a full disk) is a WARNING, and the user's transaction commits
- * without its lineage.
+ * SPI, no parse or plan): one tuple per run.  When someone has added a
+ * trigger, a CHECK constraint or an index to dpq.lineage_runs, the write
+ * runs in a subtransaction: whatever fails is a WARNING, and the user's
+ * transaction commits without its lineage.  Without them, the insert can
+ * only fail where the commit itself would (a full disk), and needs no
+ * subtransaction (nor a subtransaction id, a cost per commit).
  *
  * Nothing is written in a read-only transaction or during recovery (a
  * temporary table built by CREATE TABLE AS there has no lineage).
@@ -28,6 +30,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
@@ -227,7 +230,48 @@ is_view_definition(LinJob *job)
 		strcmp(job->statement, "CREATE OR REPLACE VIEW") == 0;
 }
 
-/* write the runs (and any new job); in a subtransaction */
+/*
+ * Is dpq.lineage_runs as dpq made it (no trigger, no CHECK constraint, its
+ * primary key as the only index)?  Then the insert below cannot fail on
+ * anything but what would fail the commit anyway (a full disk).
+ */
+static const Oid runs_columns[] = {INT8OID, INT8OID, XID8OID, TIMESTAMPTZOID,
+TIMESTAMPTZOID, NAMEOID, INT8OID};
+
+/* the columns flush_runs fills, in its order? */
+static bool
+runs_table_has_columns(Relation rel)
+{
+	TupleDesc	td = RelationGetDescr(rel);
+	int			i;
+
+	if (td->natts != lengthof(runs_columns))
+		return false;
+	for (i = 0; i < td->natts; i++)
+		if (TupleDescAttr(td, i)->attisdropped ||
+			TupleDescAttr(td, i)->atttypid != runs_columns[i])
+			return false;
+	return true;
+}
+
+static bool
+runs_table_is_plain(void)
+{
+	Relation	rel = table_open(dpq_lineage_runs_relid, AccessShareLock);
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	List	   *indexes = RelationGetIndexList(rel);
+	bool		plain;
+
+	plain = runs_table_has_columns(rel) && rel->trigdesc == NULL &&
+		(constr == NULL || constr->num_check == 0) &&
+		list_length(indexes) == 1 &&
+		rel->rd_rel->relkind == RELKIND_RELATION;
+	list_free(indexes);
+	table_close(rel, NoLock);
+	return plain;
+}
+
+/* write the runs (and any new job) */
 static void
 flush_runs(void *arg)
 {
@@ -268,6 +312,11 @@ flush_runs(void *arg)
 	/* then one tuple per run, without SPI */
 	fxid = GetTopFullTransactionId();
 	rel = table_open(dpq_lineage_runs_relid, RowExclusiveLock);
+	if (!runs_table_has_columns(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the columns of dpq.lineage_runs have been changed"),
+				 errhint("Reinstall the extension with DROP EXTENSION dpq; CREATE EXTENSION dpq.")));
 	estate = CreateExecutorState();
 	rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(rri, rel, 0, NULL, 0);
@@ -313,8 +362,8 @@ flush_runs(void *arg)
 }
 
 /*
- * Pre-commit: the transaction's runs.  Whatever goes wrong (a constraint or
- * trigger someone added to the catalog, a full disk...) is a WARNING: the
+ * Pre-commit: the transaction's runs.  Whatever goes wrong (a constraint,
+ * a trigger or a column someone added to the catalog) is a WARNING: the
  * user's transaction commits, without its lineage.
  */
 void
@@ -327,6 +376,12 @@ dpq_lineage_flush(List *runs)
 		!OidIsValid(dpq_lineage_runs_relid))
 		return;
 
+	/* the usual case needs no subtransaction of its own */
+	if (runs_table_is_plain())
+	{
+		flush_runs(runs);
+		return;
+	}
 	err = dpq_try(flush_runs, runs, CurrentMemoryContext);
 	if (err)
 	{

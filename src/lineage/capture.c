@@ -144,8 +144,10 @@ relcache_callback(Datum arg, Oid relid)
 		relid == dpq_lineage_runs_relid)
 	{
 		/* CREATE / DROP EXTENSION, or the catalog itself changed */
-		if (!OidIsValid(relid) || relid == jobs_relid || relid == dpq_lineage_runs_relid)
+		if (!OidIsValid(relid) || relid == jobs_relid)
 			forget_shapes();
+		if (!OidIsValid(relid) || relid == dpq_lineage_runs_relid)
+			dpq_lineage_store_reset();
 		ext_checked = false;
 	}
 	if (job_cache == NULL)

@@ -91,6 +91,7 @@ extern LinJob *dpq_lineage_make_job(MemoryContext cxt, const char *statement,
 
 /* store.c */
 extern void dpq_lineage_flush(List *runs);
+extern void dpq_lineage_store_reset(void);
 
 /* capture.c */
 extern Oid	dpq_lineage_runs_relid;

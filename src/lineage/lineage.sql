@@ -63,9 +63,11 @@ CREATE INDEX lineage_edge_store_job ON @extschema@.lineage_edge_store (job_id);
 CREATE INDEX lineage_edge_store_source ON @extschema@.lineage_edge_store (source_relid);
 CREATE INDEX lineage_edge_store_target ON @extschema@.lineage_edge_store (target_relid);
 
--- One row per captured run (statement execution that committed).
+-- One row per captured run (statement execution that committed).  No index:
+-- a run costs one heap tuple at commit and nothing else (the views read the
+-- table whole; an index added by a DBA works, at a cost per run).
 CREATE TABLE @extschema@.lineage_runs (
-	run_id		bigint PRIMARY KEY,
+	run_id		bigint NOT NULL,
 	job_id		bigint NOT NULL,
 	xid			xid8 NOT NULL,
 	started_at	timestamptz NOT NULL,

@@ -27,6 +27,7 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xlog.h"
@@ -254,21 +255,66 @@ runs_table_has_columns(Relation rel)
 	return true;
 }
 
+static int	runs_plain = -1;	/* unknown; reset by invalidation */
+
+void
+dpq_lineage_store_reset(void)
+{
+	runs_plain = -1;
+}
+
 static bool
 runs_table_is_plain(void)
 {
-	Relation	rel = table_open(dpq_lineage_runs_relid, AccessShareLock);
-	TupleConstr *constr = RelationGetDescr(rel)->constr;
-	List	   *indexes = RelationGetIndexList(rel);
-	bool		plain;
+	if (runs_plain < 0)
+	{
+		Relation	rel = table_open(dpq_lineage_runs_relid, AccessShareLock);
+		TupleConstr *constr = RelationGetDescr(rel)->constr;
+		List	   *indexes = RelationGetIndexList(rel);
 
-	plain = runs_table_has_columns(rel) && rel->trigdesc == NULL &&
-		(constr == NULL || constr->num_check == 0) &&
-		list_length(indexes) == 1 &&
-		rel->rd_rel->relkind == RELKIND_RELATION;
-	list_free(indexes);
-	table_close(rel, NoLock);
-	return plain;
+		runs_plain = runs_table_has_columns(rel) && rel->trigdesc == NULL &&
+			(constr == NULL || constr->num_check == 0) &&
+			indexes == NIL &&
+			rel->rd_rel->relkind == RELKIND_RELATION &&
+			!rel->rd_rel->relrowsecurity;
+		list_free(indexes);
+		table_close(rel, NoLock);
+	}
+	return runs_plain == 1;
+}
+
+/* one tuple's values for a run */
+static void
+run_values(LinRun *run, FullTransactionId fxid, NameData *role,
+		   Datum *values, bool *isnull)
+{
+	memset(isnull, 0, sizeof(bool) * lengthof(runs_columns));
+	values[0] = Int64GetDatum(nextval_internal(dpq_lineage_seq_relid, false));
+	values[1] = Int64GetDatum(run->job_id);
+	values[2] = FullTransactionIdGetDatum(fxid);
+	values[3] = TimestampTzGetDatum(run->started_at);
+	values[4] = TimestampTzGetDatum(run->ended_at);
+	values[5] = NameGetDatum(role);
+	values[6] = Int64GetDatum(run->rows);
+	isnull[6] = run->rows < 0;
+}
+
+/* the role's name (the last one asked for is kept) */
+static NameData *
+role_name(Oid roleid)
+{
+	static Oid	last_role = InvalidOid;
+	static NameData name;
+
+	if (roleid != last_role)
+	{
+		char	   *n = GetUserNameFromId(roleid, true);
+
+		MemSet(&name, 0, sizeof(name));
+		namestrcpy(&name, n ? n : "");
+		last_role = roleid;
+	}
+	return &name;
 }
 
 /* write the runs (and any new job) */
@@ -282,9 +328,9 @@ flush_runs(void *arg)
 	TupleTableSlot *slot;
 	ListCell   *lc;
 	FullTransactionId fxid;
-	Oid			last_role = InvalidOid;
-	NameData	role_name;
 	bool		any = false;
+	Datum		values[lengthof(runs_columns)];
+	bool		isnull[lengthof(runs_columns)];
 
 	/* the jobs first (SPI, each new one in a subtransaction of its own) */
 	foreach(lc, runs)
@@ -312,6 +358,24 @@ flush_runs(void *arg)
 	/* then one tuple per run, without SPI */
 	fxid = GetTopFullTransactionId();
 	rel = table_open(dpq_lineage_runs_relid, RowExclusiveLock);
+	if (runs_table_is_plain())
+	{
+		/* as dpq made it: nothing but the heap */
+		foreach(lc, runs)
+		{
+			LinRun	   *run = lfirst(lc);
+			HeapTuple	tup;
+
+			if (run->job_id < 0)
+				continue;
+			run_values(run, fxid, role_name(run->roleid), values, isnull);
+			tup = heap_form_tuple(RelationGetDescr(rel), values, isnull);
+			simple_heap_insert(rel, tup);
+			heap_freetuple(tup);
+		}
+		table_close(rel, NoLock);
+		return;
+	}
 	if (!runs_table_has_columns(rel))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -323,33 +387,15 @@ flush_runs(void *arg)
 	ExecOpenIndices(rri, false);
 	estate->es_output_cid = GetCurrentCommandId(true);
 	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
-	MemSet(&role_name, 0, sizeof(role_name));
 
 	foreach(lc, runs)
 	{
 		LinRun	   *run = lfirst(lc);
-		Datum	   *values = slot->tts_values;
-		bool	   *isnull = slot->tts_isnull;
 
 		if (run->job_id < 0)
 			continue;
-		if (run->roleid != last_role)
-		{
-			char	   *name = GetUserNameFromId(run->roleid, true);
-
-			namestrcpy(&role_name, name ? name : "");
-			last_role = run->roleid;
-		}
 		ExecClearTuple(slot);
-		memset(isnull, 0, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-		values[0] = Int64GetDatum(nextval_internal(dpq_lineage_seq_relid, false));
-		values[1] = Int64GetDatum(run->job_id);
-		values[2] = FullTransactionIdGetDatum(fxid);
-		values[3] = TimestampTzGetDatum(run->started_at);
-		values[4] = TimestampTzGetDatum(run->ended_at);
-		values[5] = NameGetDatum(&role_name);
-		values[6] = Int64GetDatum(run->rows);
-		isnull[6] = run->rows < 0;
+		run_values(run, fxid, role_name(run->roleid), slot->tts_values, slot->tts_isnull);
 		ExecStoreVirtualTuple(slot);
 		ExecSimpleRelationInsert(rri, estate, slot);
 		ResetPerTupleExprContext(estate);

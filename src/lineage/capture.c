@@ -6,9 +6,11 @@
  *  - post_parse_analyze_hook: a writing statement (INSERT, UPDATE, DELETE,
  *    MERGE, a SELECT with data-modifying CTEs) is walked into a job (its
  *    edges, walk.c) once per query id and kept in a backend-local cache.
- *    Plain SELECTs return at the first test.  When no query id is computed
- *    (compute_query_id = off), the job's shape becomes the query id so that
- *    the executor can find it.
+ *    Plain SELECTs return at the first test, and so do statements that read
+ *    nothing but their target (INSERT ... VALUES, UPDATE t SET ... WHERE on
+ *    t alone).  A writing statement without a query id (no
+ *    pg_stat_statements, compute_query_id = auto) gets one here, from
+ *    PostgreSQL's own jumble: literals and parameters do not change it.
  *  - ExecutorEnd_hook: the statement ran (not EXPLAIN without ANALYZE, not a
  *    parallel worker): one run is buffered for the transaction.  Cached
  *    plans (PL/pgSQL, prepared statements) are found by their query id, so
@@ -465,6 +467,61 @@ dml_statement(Query *q)
 	}
 }
 
+/*
+ * INSERT ... VALUES, UPDATE / DELETE of one table without FROM, USING,
+ * sublinks or CTEs: nothing but the target is read, so no lineage, and no
+ * need to identify the statement (TPC-B's statements all stop here).
+ */
+static bool
+reads_only_target(Query *query)
+{
+	ListCell   *lc;
+	int			rti = 0;
+
+	if (query->commandType == CMD_SELECT || query->commandType == CMD_MERGE ||
+		query->hasSubLinks || query->cteList != NIL)
+		return false;
+	foreach(lc, query->rtable)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+
+		rti++;
+		if (rti == query->resultRelation ||
+			(query->onConflict && rti == query->onConflict->exclRelIndex) ||
+			rte->rtekind == RTE_VALUES || rte->rtekind == RTE_RESULT)
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Identify a writing statement by PostgreSQL's query jumble (the query id
+ * pg_stat_statements uses: literals and parameters left out), computed here
+ * for writing statements only, so that plain SELECTs pay nothing.
+ * JumbleQuery expects query ids to be enabled: they are, for this call.
+ */
+static void
+set_query_id(Query *query, const char *text)
+{
+	int			saved = compute_query_id;
+
+	compute_query_id = COMPUTE_QUERY_ID_ON;
+	PG_TRY();
+	{
+#if PG_VERSION_NUM >= 160000
+		(void) JumbleQuery(query);
+#else
+		(void) JumbleQuery(query, text);
+#endif
+	}
+	PG_FINALLY();
+	{
+		compute_query_id = saved;
+	}
+	PG_END_TRY();
+}
+
 static void
 lineage_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
 {
@@ -481,9 +538,11 @@ lineage_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate
 		: (query->commandType == CMD_UTILITY || query->commandType == CMD_NOTHING))
 		return;
 	if (!dpq_lineage_enabled || suppress > 0 || IsInParallelMode() ||
-		!lineage_present())
+		reads_only_target(query) || !lineage_present())
 		return;
 
+	if (query->queryId == UINT64CONST(0))
+		set_query_id(query, pstate->p_sourcetext);
 	if (query->queryId != UINT64CONST(0))
 	{
 		je = hash_search(job_cache, &query->queryId, HASH_FIND, NULL);
@@ -950,9 +1009,6 @@ dpq_lineage_init(void)
 							   PGC_SUSET,
 							   0,
 							   NULL, NULL, NULL);
-
-	/* one walk per statement shape: ask PostgreSQL for query ids */
-	EnableQueryId();
 
 	init_caches();
 	CacheRegisterRelcacheCallback(relcache_callback, (Datum) 0);

@@ -185,6 +185,16 @@ run_bg() {
 }
 
 PGBIN=$(psql -qAt -c "SELECT setting FROM pg_config WHERE name = 'BINDIR'")
+# dpq.so as installed now: the single-user backends load it again, so a
+# build installed during the benchmark would mix two builds' figures
+DPQ_SO="$(psql -qAt -c "SELECT setting FROM pg_config WHERE name = 'PKGLIBDIR'")/dpq.so"
+DPQ_MD5=$(md5sum <"$DPQ_SO")
+so_unchanged() {
+	[ "$(md5sum <"$DPQ_SO")" = "$DPQ_MD5" ] || {
+		echo "WARNING: $DPQ_SO was replaced during the benchmark: $1"
+		DPQ_MD5=$(md5sum <"$DPQ_SO")
+	}
+}
 
 # cpsql ARGS...: psql on the benchmark's cluster, as its bootstrap superuser,
 # with lineage left as configured
@@ -362,6 +372,7 @@ if [ "$CG_N" -gt 0 ] && [ -n "${CG_WORKLOADS// /}" ]; then
 		echo "callgrind: valgrind is not installed, skipped (apt-get install valgrind)"
 	else
 		cstop
+		so_unchanged "the timed runs used the build of the start, the instruction counts use the new one"
 		CG="$W/cg"
 		mkdir -p "$CG"
 		[ "$BENCH_OWNER" = "$(id -un)" ] || chown "$BENCH_OWNER": "$CG"
@@ -492,6 +503,11 @@ if [ "$CG_N" -gt 0 ] && [ -n "${CG_WORKLOADS// /}" ]; then
 	fi
 fi
 
+if [ "$CG_DONE" = 1 ]; then
+	so_unchanged "during the instruction counts: they mix two builds of dpq"
+else
+	so_unchanged "the timed runs all used the build of the start"
+fi
 echo
 echo "cluster: $C_SETTINGS; everything else default; pgbench scale $SCALE"
 TIMED=0

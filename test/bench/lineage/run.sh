@@ -85,7 +85,7 @@
 # BENCH_LINEAGE_CGDIFF_LINES (default 12; 0: none), BENCH_LINEAGE_CG_DIR (a
 # directory to copy the callgrind outputs and per-function diffs to: the
 # work directory is removed at the end).
-# BENCH_QUICK=1: a smoke run (3 rounds of 3 s, scale 2, N = 40), about 2
+# BENCH_QUICK=1: a smoke run (3 rounds of 3 s, scale 2, N = 40), about 2.5
 # minutes.
 set -euo pipefail
 

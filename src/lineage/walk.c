@@ -34,6 +34,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteHandler.h"
 #include "utils/lsyscache.h"
@@ -546,19 +547,15 @@ walk_in(ExprWalk *ew, Node *node, int ctx)
 	walk_expr(ew->qs, node, ctx, ew->out);
 }
 
-static TargetEntry *
-clause_tle(Index ref, List *tlist)
+/* the expressions GROUP BY, DISTINCT, ORDER BY or a window clause name */
+static void
+walk_sort_group(QState *qs, List *clauses, int ctx, DepSet *out)
 {
 	ListCell   *lc;
 
-	foreach(lc, tlist)
-	{
-		TargetEntry *tle = lfirst(lc);
-
-		if (tle->ressortgroupref == ref)
-			return tle;
-	}
-	return NULL;
+	foreach(lc, clauses)
+		walk_expr(qs, (Node *) get_sortgroupclause_tle(lfirst(lc), qs->query->targetList)->expr,
+				  ctx, out);
 }
 
 /* a sublink: its output, and what decides its rows */
@@ -715,26 +712,11 @@ expr_walker(Node *node, ExprWalk *ew)
 				foreach(lc, ew->qs->query->windowClause)
 				{
 					WindowClause *wc = lfirst(lc);
-					ListCell   *lc2;
 
 					if (wc->winref != w->winref)
 						continue;
-					foreach(lc2, wc->partitionClause)
-					{
-						TargetEntry *tle = clause_tle(((SortGroupClause *) lfirst(lc2))->tleSortGroupRef,
-													  ew->qs->query->targetList);
-
-						if (tle)
-							walk_in(ew, (Node *) tle->expr, deciding(ctx, LS_WINDOW));
-					}
-					foreach(lc2, wc->orderClause)
-					{
-						TargetEntry *tle = clause_tle(((SortGroupClause *) lfirst(lc2))->tleSortGroupRef,
-													  ew->qs->query->targetList);
-
-						if (tle)
-							walk_in(ew, (Node *) tle->expr, deciding(ctx, LS_WINDOW));
-					}
+					walk_sort_group(ew->qs, wc->partitionClause, deciding(ctx, LS_WINDOW), ew->out);
+					walk_sort_group(ew->qs, wc->orderClause, deciding(ctx, LS_WINDOW), ew->out);
 				}
 				return false;
 			}
@@ -862,32 +844,10 @@ static void
 walk_clauses(QState *qs, DepSet *out)
 {
 	Query	   *q = qs->query;
-	ListCell   *lc;
 
-	foreach(lc, q->groupClause)
-	{
-		TargetEntry *tle = clause_tle(((SortGroupClause *) lfirst(lc))->tleSortGroupRef,
-									  q->targetList);
-
-		if (tle)
-			walk_expr(qs, (Node *) tle->expr, LS_GROUP_BY, out);
-	}
-	foreach(lc, q->distinctClause)
-	{
-		TargetEntry *tle = clause_tle(((SortGroupClause *) lfirst(lc))->tleSortGroupRef,
-									  q->targetList);
-
-		if (tle)
-			walk_expr(qs, (Node *) tle->expr, LS_GROUP_BY, out);
-	}
-	foreach(lc, q->sortClause)
-	{
-		TargetEntry *tle = clause_tle(((SortGroupClause *) lfirst(lc))->tleSortGroupRef,
-									  q->targetList);
-
-		if (tle)
-			walk_expr(qs, (Node *) tle->expr, LS_SORT, out);
-	}
+	walk_sort_group(qs, q->groupClause, LS_GROUP_BY, out);
+	walk_sort_group(qs, q->distinctClause, LS_GROUP_BY, out);
+	walk_sort_group(qs, q->sortClause, LS_SORT, out);
 	walk_quals(qs, q->havingQual, out, LS_FILTER);
 }
 
@@ -972,10 +932,9 @@ walk_query(WalkState *ws, Query *q, QState *parent)
 		/* ORDER BY names the output columns */
 		foreach(lc, q->sortClause)
 		{
-			TargetEntry *tle = clause_tle(((SortGroupClause *) lfirst(lc))->tleSortGroupRef,
-										  q->targetList);
+			TargetEntry *tle = get_sortgroupclause_tle(lfirst(lc), q->targetList);
 
-			if (tle && tle->resno <= r->ncols)
+			if (tle->resno <= r->ncols)
 				dep_add_set(&r->dataset, &so->cols[tle->resno - 1], LS_SORT,
 							LIN_HOP | LIN_BASE);
 		}
